@@ -1,0 +1,41 @@
+/**
+ * A fresh database per test file (STYLE habit 9): cloned from the migrated template that the
+ * global setup made, so every file starts from an empty, fully migrated ledger.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createDatabasePool, type DatabasePool } from './pool.ts';
+
+export type TestDatabase = {
+  pool: DatabasePool;
+  url: string;
+  /** Closes the pool and drops the database. */
+  drop: () => Promise<void>;
+};
+
+async function adminQuery(query: string): Promise<void> {
+  const client = new pg.Client({ connectionString: inject('adminDatabaseUrl') });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestDatabase(options: { maximumPoolSize?: number } = {}): Promise<TestDatabase> {
+  const name = `kantong_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
+  const url = new URL(inject('adminDatabaseUrl'));
+  url.pathname = `/${name}`;
+  const pool = await createDatabasePool(url.toString(), options);
+  return {
+    pool,
+    url: url.toString(),
+    drop: async () => {
+      await pool.end();
+      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}

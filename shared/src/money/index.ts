@@ -1,0 +1,51 @@
+/**
+ * Money is whole rupiah held in a `bigint` (DESIGN.md decision 1: never a float).
+ *
+ * The database keeps SPEC.md's `NUMERIC(18,2)` columns, constrained to whole values, and the
+ * pool's numeric type parser turns them into `bigint` through {@link fromNumeric}. Rupiah has had
+ * no sen in circulation for decades, so a "Rp 28.000,00" on a receipt is 28000n.
+ */
+
+/** Largest amount Kantong accepts: 1.000 triliun rupiah, far below NUMERIC(18,2)'s limit. */
+export const MAX_AMOUNT = 1_000_000_000_000_000n;
+
+export class MoneyError extends Error {
+  override name = 'MoneyError';
+  readonly code = 'invalid_amount';
+}
+
+/** Parses a PostgreSQL numeric text ("50000.00", "-12.5") into whole rupiah, rounding half away from zero. */
+export function fromNumeric(text: string): bigint {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text.trim());
+  if (!match) throw new MoneyError(`not a numeric value: ${text}`);
+  const [, sign, whole = '0', fraction = ''] = match;
+  let value = BigInt(whole);
+  if (fraction !== '' && Number(fraction[0]) >= 5) value += 1n;
+  return sign === '-' ? -value : value;
+}
+
+/** Whole rupiah for JSON output; amounts are capped at {@link MAX_AMOUNT}, well inside 2^53. */
+export function toNumber(amount: bigint): number {
+  const n = Number(amount);
+  if (!Number.isSafeInteger(n)) throw new MoneyError(`amount out of range: ${amount}`);
+  return n;
+}
+
+/** Groups thousands with dots, the Indonesian way: 1500000n → "1.500.000". */
+export function groupThousands(amount: bigint): string {
+  const negative = amount < 0n;
+  const digits = (negative ? -amount : amount).toString();
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  return negative ? `-${grouped}` : grouped;
+}
+
+/** Formats rupiah as WhatsApp replies print it: 50000n → "Rp50.000", -2500n → "-Rp2.500". */
+export function formatRupiah(amount: bigint): string {
+  return amount < 0n ? `-Rp${groupThousands(-amount)}` : `Rp${groupThousands(amount)}`;
+}
+
+/** Whole percentage of part/whole, rounded down, computed on integers: percent(500000n, 15000000n) → 3. */
+export function percent(part: bigint, whole: bigint): number {
+  if (whole <= 0n) return 0;
+  return Number((part * 100n) / whole);
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** What a message asks Kantong to do. */
+export const IntentSchema = z.enum([
+  'create_transaction',
+  'create_saving',
+  'deposit_saving',
+  'withdraw_saving',
+  'get_savings',
+  'get_report',
+  'set_budget',
+  'edit_category',
+  'delete_last',
+  'smalltalk',
+  'help',
+  'clarification',
+]);
+export type Intent = z.infer<typeof IntentSchema>;
+
+export const DirectionSchema = z.enum(['income', 'expense', 'transfer']);
+export type Direction = z.infer<typeof DirectionSchema>;
+
+export const PeriodSchema = z.enum(['today', 'yesterday', 'this_week', 'last_week', 'this_month', 'last_month']);
+export type Period = z.infer<typeof PeriodSchema>;
+
+export const CategoryKindSchema = z.enum(['expense', 'income']);
+export type CategoryKind = z.infer<typeof CategoryKindSchema>;
+
+/**
+ * The understanding of one message. Field names are the parse contract of `npm run -s parse` and
+ * `POST /ai/parse`; amounts are whole rupiah as `bigint` here and numbers on the wire
+ * (see {@link toWire}). Fields that do not apply are `null`.
+ */
+export type ParseResult = {
+  intent: Intent;
+  direction: Direction | null;
+  /** Transaction, deposit, withdrawal or budget amount. */
+  amount: bigint | null;
+  currency: 'IDR';
+  description: string | null;
+  /** Category name for create_transaction / set_budget / edit_category (the new category). */
+  category_suggestion: string | null;
+  /** ISO 8601 with offset, in the user's timezone. */
+  datetime: string | null;
+  saving_name: string | null;
+  target_amount: bigint | null;
+  period: Period | null;
+  /** Category named in a report question ("pengeluaran makan bulan ini"). */
+  category_filter: string | null;
+  /** What to ask back when intent is clarification. */
+  question: string | null;
+  /** 0..1: how sure the reader is. Rules give high values; the LLM fallback lower ones. */
+  confidence: number;
+};
+
+/** A category the reader may pick: the defaults plus each user's own, with their keywords. */
+export type CategoryOption = {
+  name: string;
+  kind: CategoryKind;
+  keywords: readonly string[];
+};
+
+/** What the reader needs to know beyond the text itself. */
+export type ParseContext = {
+  /** The moment the message was sent; relative dates ("kemarin") count from here. */
+  now: Date;
+  /** IANA timezone of the user, e.g. Asia/Jakarta. */
+  timezone: string;
+  /** The user's categories (defaults included once a user exists); absent → the default lexicon only. */
+  categories?: readonly CategoryOption[];
+};
+
+/** The JSON shape of a ParseResult on the wire (stdout of `npm run parse`, `POST /ai/parse`). */
+export const WireParseResultSchema = z.object({
+  intent: IntentSchema,
+  direction: DirectionSchema.nullable(),
+  amount: z.number().int().nullable(),
+  currency: z.literal('IDR'),
+  description: z.string().nullable(),
+  category_suggestion: z.string().nullable(),
+  datetime: z.string().nullable(),
+  saving_name: z.string().nullable(),
+  target_amount: z.number().int().nullable(),
+  period: PeriodSchema.nullable(),
+  category_filter: z.string().nullable(),
+  question: z.string().nullable(),
+  confidence: z.number().min(0).max(1),
+});
+export type WireParseResult = z.infer<typeof WireParseResultSchema>;
+
+export function toWire(result: ParseResult): WireParseResult {
+  return {
+    ...result,
+    amount: result.amount === null ? null : Number(result.amount),
+    target_amount: result.target_amount === null ? null : Number(result.target_amount),
+  };
+}
