@@ -1,0 +1,68 @@
+/**
+ * The Hono app behind `httpApi` (lambda.ts) and the local server (local.ts): SPEC.md's JSON API.
+ * Routes parse, call one domain function, map the result (DESIGN.md decision 7); this file only
+ * mounts them and maps errors once.
+ */
+import { getPool } from '@kantong/shared/db';
+import { DomainError } from '@kantong/shared/errors';
+import { logger } from '@kantong/shared/logger';
+import { configuredFallback } from '@kantong/shared/nlu';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { ApiDeps } from './deps.ts';
+import { DOMAIN_STATUS } from './http.ts';
+import { aiRoutes } from './routes/ai.ts';
+import { healthRoutes } from './routes/health.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { savingsRoutes } from './routes/savings.ts';
+import { transactionRoutes } from './routes/transactions.ts';
+import { waRoutes } from './routes/wa.ts';
+
+/** Largest request body: a WhatsApp text is at most 65 536 characters; nothing Kantong takes is larger. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function createApp(deps: ApiDeps) {
+  const app = new Hono()
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: (c) =>
+          c.json(
+            { status: 'error', error: 'payload_too_large', message: 'Request terlalu besar (maks 256 KB).' },
+            413,
+          ),
+      }),
+    )
+    .route('/healthz', healthRoutes(deps))
+    .route('/wa', waRoutes(deps))
+    .route('/ai', aiRoutes(deps))
+    .route('/reports', reportRoutes(deps))
+    .route('/savings', savingsRoutes(deps))
+    .route('/transactions', transactionRoutes(deps));
+
+  app.notFound((c) =>
+    c.json({ status: 'error', error: 'not_found', message: 'Alamat tidak ditemukan.' }, 404),
+  );
+  app.onError((error, c) => {
+    if (error instanceof DomainError) {
+      return c.json(
+        { status: 'error', error: error.code, message: error.message },
+        DOMAIN_STATUS[error.code],
+      );
+    }
+    if (error instanceof HTTPException) {
+      // Hono raises these for malformed bodies ("Malformed JSON in request body").
+      return c.json({ status: 'error', error: 'invalid_request', message: error.message }, error.status);
+    }
+    logger.error({ err: error, path: c.req.path }, 'request failed');
+    return c.json(
+      { status: 'error', error: 'internal', message: 'Maaf, ada gangguan di server. Coba lagi ya.' },
+      500,
+    );
+  });
+  return app;
+}
+
+/** The process app: the process pool (DATABASE_URL) and the configured LLM fallback. */
+export const app = createApp({ pool: getPool, llm: configuredFallback() });

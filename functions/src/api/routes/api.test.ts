@@ -1,0 +1,200 @@
+/**
+ * SPEC.md's JSON endpoints: reports, savings, transactions and the CSV export, against a real
+ * PostgreSQL, with a fixed clock (Wednesday 25 November 2026, 10:00 in Jakarta).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApi, type TestApi } from '../testing.ts';
+
+const NOW = new Date('2026-11-25T03:00:00Z');
+const phone = '6281255550001';
+const other = '6281255550002';
+let api: TestApi;
+let userId: number;
+
+beforeAll(async () => {
+  api = await createTestApi({ now: () => NOW });
+  const first = await api.say(phone, 'gaji 3,5jt');
+  userId = Number(first.user_id);
+  await api.say(phone, 'makan siang 150rb');
+  await api.say(phone, 'naik ojek 100rb');
+  await api.post('/transactions', {
+    phone,
+    direction: 'expense',
+    amount: 40000,
+    category: 'Makan',
+    description: 'kopi "susu", gula aren',
+    datetime: '2026-11-24T12:00:00+07:00',
+  });
+  await api.post('/transactions', {
+    phone,
+    direction: 'expense',
+    amount: 70000,
+    category: 'Hiburan',
+    description: '=HYPERLINK("http://evil")',
+    datetime: '2026-10-31T20:00:00+07:00',
+  });
+  await api.say(other, 'beli pulsa 99k');
+});
+afterAll(async () => {
+  await api.db.drop();
+});
+
+describe('GET /reports/*', () => {
+  it('daily: SPEC.md fields for one local day', async () => {
+    const result = await api.get(`/reports/daily?user_id=${userId}&date=2026-11-25`);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({
+      date: '2026-11-25',
+      total_income: 3500000,
+      total_expense: 250000,
+      category_breakdown: [
+        { category: 'Makan', amount: 150000 },
+        { category: 'Transport', amount: 100000 },
+      ],
+      month_balance: 3500000 - 250000 - 40000,
+    });
+  });
+
+  it('daily defaults to the user’s today', async () => {
+    const result = await api.get(`/reports/daily?phone=${phone}`);
+    expect(result.body.date).toBe('2026-11-25');
+  });
+
+  it('weekly: Monday to Sunday of the week holding the date', async () => {
+    const result = await api.get(`/reports/weekly?user_id=${userId}&date=2026-11-25`);
+    expect(result.body).toMatchObject({ from: '2026-11-23', to: '2026-11-29', total_expense: 290000 });
+  });
+
+  it('monthly: the whole calendar month', async () => {
+    const october = await api.get(`/reports/monthly?user_id=${userId}&month=2026-10`);
+    expect(october.body).toMatchObject({
+      month: '2026-10',
+      from: '2026-10-01',
+      to: '2026-10-31',
+      total_expense: 70000,
+      total_income: 0,
+    });
+  });
+});
+
+describe('savings endpoints', () => {
+  it('creates an account in SPEC.md shape', async () => {
+    const result = await api.post('/savings/accounts', { phone, name: 'laptop', target_amount: 15000000 });
+    expect(result.status).toBe(201);
+    expect(result.body).toMatchObject({
+      name: 'laptop',
+      target_amount: 15000000,
+      current_amount: 0,
+      currency: 'IDR',
+    });
+    expect(typeof result.body.id).toBe('number');
+  });
+
+  it('refuses a second account with the same name with 409', async () => {
+    const result = await api.post('/savings/accounts', { phone, name: 'Laptop', target_amount: 1000000 });
+    expect(result.status).toBe(409);
+  });
+
+  it('deposits with SPEC.md’s message', async () => {
+    const result = await api.post('/savings/deposit', { phone, saving_name: 'laptop', amount: 500000 });
+    expect(result.status).toBe(200);
+    expect(result.body.message).toBe(
+      '✅ Setoran Rp500.000 ke tabungan laptop. Progress 500.000/15.000.000 (3%).',
+    );
+  });
+
+  it('refuses to overdraw with 422 and keeps the balance', async () => {
+    const result = await api.post('/savings/withdraw', { phone, saving_name: 'laptop', amount: 600000 });
+    expect(result.status).toBe(422);
+    const list = await api.get(`/savings?phone=${phone}`);
+    expect((list.body.items as { current_amount: number }[])[0]?.current_amount).toBe(500000);
+  });
+
+  it('answers 404 for a goal that does not exist', async () => {
+    const result = await api.post('/savings/deposit', { phone, saving_name: 'kapal', amount: 1000 });
+    expect(result.status).toBe(404);
+  });
+});
+
+describe('transactions endpoints', () => {
+  it('lists only the user’s own rows, filtered by category and dates', async () => {
+    const result = await api.get(
+      `/transactions?user_id=${userId}&category=makan&from=2026-11-01&to=2026-11-30`,
+    );
+    expect(result.status).toBe(200);
+    expect(result.body.total).toBe(2);
+    const items = result.body.items as { amount: number; category: string }[];
+    expect(items.map((item) => item.amount)).toEqual([150000, 40000]);
+    expect(items.every((item) => item.category === 'Makan')).toBe(true);
+  });
+
+  it('never shows another user’s transactions', async () => {
+    const result = await api.get(`/transactions?user_id=${userId}&limit=500`);
+    const amounts = (result.body.items as { amount: number }[]).map((item) => item.amount);
+    expect(amounts).not.toContain(99000);
+  });
+
+  it('creates a web transaction with 201', async () => {
+    const result = await api.post('/transactions', {
+      user_id: userId,
+      direction: 'income',
+      amount: 250000,
+      category: 'Bonus',
+    });
+    expect(result.status).toBe(201);
+    expect(result.body).toMatchObject({
+      direction: 'income',
+      amount: 250000,
+      category: 'Bonus',
+      source: 'web',
+    });
+  });
+
+  it('refuses an income in an expense category', async () => {
+    const result = await api.post('/transactions', {
+      user_id: userId,
+      direction: 'income',
+      amount: 1000,
+      category: 'Makan',
+    });
+    expect(result.status).toBe(400);
+  });
+
+  it('exports exactly the filtered rows as CSV that spreadsheets read safely', async () => {
+    const response = await api.app.request(`/transactions/export?user_id=${userId}&category=Makan`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/csv');
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder()
+      .decode(bytes)
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines[0]).toBe('tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(
+      /^2026-11-25 10:00,expense,Makan,makan siang,150000,IDR,whatsapp,confirmed,,\d+$/,
+    );
+    expect(lines[2]).toMatch(
+      /^2026-11-24 12:00,expense,Makan,"kopi ""susu"", gula aren",40000,IDR,web,confirmed,,\d+$/,
+    );
+  });
+
+  it('neutralises formulas and can use semicolons for Indonesian Excel', async () => {
+    const response = await api.app.request(
+      `/transactions/export?user_id=${userId}&category=Hiburan&delimiter=semicolon`,
+    );
+    const text = (await response.text()).replace(/^\uFEFF/, '');
+    const row = text.split('\r\n')[1] ?? '';
+    expect(row).toContain(`;"'=HYPERLINK(""http://evil"")";`);
+    expect(row.split(';')[4]).toBe('70000');
+  });
+});
+
+describe('GET /healthz', () => {
+  it('reports the database as reachable', async () => {
+    const result = await api.get('/healthz');
+    expect(result).toEqual({ status: 200, body: { status: 'ok', database: 'ok' } });
+  });
+});

@@ -1,0 +1,95 @@
+import { MAX_AMOUNT, percent, toNumber } from '@kantong/shared/money';
+import * as Savings from '@kantong/shared/savings';
+import { isIsoDate } from '@kantong/shared/time';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps.ts';
+import { resolveUser, UserRefSchema, validate } from '../http.ts';
+
+/** Whole rupiah in JSON: a positive integer within Kantong's limit (never a fraction, never a float sum). */
+export const AmountSchema = z
+  .number()
+  .int('amount must be whole rupiah')
+  .positive('amount must be more than zero')
+  .max(Number(MAX_AMOUNT), 'amount too large')
+  .transform((value) => BigInt(value));
+
+const CreateSchema = UserRefSchema.extend({
+  name: z.string().trim().min(1).max(100),
+  target_amount: AmountSchema,
+  target_date: z.string().refine(isIsoDate, 'target_date must be YYYY-MM-DD').optional(),
+});
+const MovementSchema = UserRefSchema.extend({
+  saving_name: z.string().trim().min(1).max(100),
+  amount: AmountSchema,
+  note: z.string().max(500).optional(),
+});
+
+export function accountJson(account: Savings.SavingsAccount) {
+  return {
+    id: account.id,
+    name: account.name,
+    target_amount: toNumber(account.target_amount),
+    current_amount: toNumber(account.current_amount),
+    currency: account.currency,
+    target_date: account.target_date,
+    progress_percent: percent(account.current_amount, account.target_amount),
+  };
+}
+
+/** `POST /savings/accounts|deposit|withdraw` (SPEC.md) and `GET /savings`. */
+export function savingsRoutes(deps: ApiDeps) {
+  return new Hono()
+    .get('/', validate('query', UserRefSchema), async (c) => {
+      const pool = await deps.pool();
+      const user = await resolveUser(pool, c.req.valid('query'));
+      const accounts = await Savings.listForUser(pool, user.id);
+      return c.json({ items: accounts.map(accountJson) }, 200);
+    })
+    .post('/accounts', validate('json', CreateSchema), async (c) => {
+      const body = c.req.valid('json');
+      const pool = await deps.pool();
+      const user = await resolveUser(pool, body);
+      const account = await pool.transaction((tx) =>
+        Savings.create(tx, {
+          userId: user.id,
+          name: body.name,
+          targetAmount: body.target_amount,
+          targetDate: body.target_date ?? null,
+        }),
+      );
+      return c.json(accountJson(account), 201);
+    })
+    .post('/deposit', validate('json', MovementSchema), async (c) => {
+      const body = c.req.valid('json');
+      const pool = await deps.pool();
+      const user = await resolveUser(pool, body);
+      const account = await pool.transaction((tx) =>
+        Savings.deposit(tx, {
+          userId: user.id,
+          name: body.saving_name,
+          amount: body.amount,
+          source: 'web',
+          note: body.note ?? null,
+        }),
+      );
+      const message = Savings.depositMessage(body.amount, account);
+      return c.json({ message, account: accountJson(account) }, 200);
+    })
+    .post('/withdraw', validate('json', MovementSchema), async (c) => {
+      const body = c.req.valid('json');
+      const pool = await deps.pool();
+      const user = await resolveUser(pool, body);
+      const account = await pool.transaction((tx) =>
+        Savings.withdraw(tx, {
+          userId: user.id,
+          name: body.saving_name,
+          amount: body.amount,
+          source: 'web',
+          note: body.note ?? null,
+        }),
+      );
+      const message = Savings.withdrawMessage(body.amount, account);
+      return c.json({ message, account: accountJson(account) }, 200);
+    });
+}

@@ -1,0 +1,128 @@
+import * as Categories from '@kantong/shared/categories';
+import { DomainError } from '@kantong/shared/errors';
+import { toCsv } from '@kantong/shared/export';
+import * as Ledger from '@kantong/shared/ledger';
+import { toNumber } from '@kantong/shared/money';
+import { DirectionSchema } from '@kantong/shared/nlu';
+import { isIsoDate, localDate } from '@kantong/shared/time';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps.ts';
+import { resolveUser, UserRefSchema, validate } from '../http.ts';
+import { AmountSchema } from './savings.ts';
+
+const day = z.string().refine(isIsoDate, 'must be YYYY-MM-DD');
+
+const ListQuerySchema = UserRefSchema.extend({
+  from: day.optional(),
+  to: day.optional(),
+  category: z.string().max(80).optional(),
+  direction: DirectionSchema.optional(),
+  source: Ledger.SourceSchema.optional(),
+  status: Ledger.TxStatusSchema.optional(),
+  q: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+const ExportQuerySchema = ListQuerySchema.omit({ limit: true, offset: true }).extend({
+  delimiter: z.enum(['comma', 'semicolon']).default('comma'),
+});
+
+const CreateSchema = UserRefSchema.extend({
+  direction: DirectionSchema,
+  amount: AmountSchema,
+  category: z.string().trim().min(1).max(80).optional(),
+  description: z.string().trim().max(500).optional(),
+  /** ISO 8601 instant; defaults to now. */
+  datetime: z.iso.datetime({ offset: true }).optional(),
+});
+
+export function transactionJson(row: Ledger.Transaction) {
+  return {
+    id: row.id,
+    direction: row.direction,
+    amount: toNumber(row.amount),
+    currency: row.currency,
+    category: row.category,
+    description: row.description,
+    datetime: row.tx_datetime.toISOString(),
+    source: row.source,
+    status: row.status,
+    merchant: row.merchant,
+  };
+}
+
+/** Largest export in one file; a user with more narrows the dates. */
+const EXPORT_LIMIT = 10_000;
+
+/** `GET /transactions`, `POST /transactions`, `GET /transactions/export` (SPEC.md). */
+export function transactionRoutes(deps: ApiDeps) {
+  const filterOf = (query: z.infer<typeof ExportQuerySchema>, user: { id: number; timezone: string }) => ({
+    userId: user.id,
+    timezone: user.timezone,
+    ...(query.from ? { from: query.from } : {}),
+    ...(query.to ? { to: query.to } : {}),
+    ...(query.category ? { category: query.category } : {}),
+    ...(query.direction ? { direction: query.direction } : {}),
+    ...(query.source ? { source: query.source } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.q ? { search: query.q } : {}),
+  });
+  return new Hono()
+    .get('/', validate('query', ListQuerySchema), async (c) => {
+      const query = c.req.valid('query');
+      const pool = await deps.pool();
+      const user = await resolveUser(pool, query);
+      const { rows, total } = await Ledger.list(pool, {
+        ...filterOf({ ...query, delimiter: 'comma' }, user),
+        limit: query.limit,
+        offset: query.offset,
+      });
+      return c.json(
+        { items: rows.map(transactionJson), total, limit: query.limit, offset: query.offset },
+        200,
+      );
+    })
+    .get('/export', validate('query', ExportQuerySchema), async (c) => {
+      const query = c.req.valid('query');
+      const pool = await deps.pool();
+      const user = await resolveUser(pool, query);
+      const { rows } = await Ledger.list(pool, { ...filterOf(query, user), limit: EXPORT_LIMIT });
+      const csv = toCsv(rows, {
+        timezone: user.timezone,
+        delimiter: query.delimiter === 'semicolon' ? ';' : ',',
+      });
+      const name = `kantong-transaksi-${localDate(deps.now?.() ?? new Date(), user.timezone)}.csv`;
+      return c.body(csv, 200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="${name}"`,
+      });
+    })
+    .post('/', validate('json', CreateSchema), async (c) => {
+      const body = c.req.valid('json');
+      const pool = await deps.pool();
+      const user = await resolveUser(pool, body);
+      const created = await pool.transaction(async (tx) => {
+        let categoryId: number | null = null;
+        if (body.direction !== 'transfer') {
+          const name = body.category ?? (body.direction === 'income' ? 'Pemasukan Lain' : 'Lainnya');
+          const existing = await Categories.findByName(tx, user.id, name);
+          if (existing && existing.kind !== body.direction) {
+            throw new DomainError('invalid', `Kategori ${existing.name} bukan kategori ${body.direction}.`);
+          }
+          categoryId = (existing ?? (await Categories.findOrCreate(tx, user.id, name, body.direction))).id;
+        }
+        return Ledger.record(tx, {
+          userId: user.id,
+          direction: body.direction,
+          amount: body.amount,
+          categoryId,
+          description: body.description ?? null,
+          datetime: body.datetime ? new Date(body.datetime) : (deps.now?.() ?? new Date()),
+          source: 'web',
+        });
+      });
+      return c.json(transactionJson(created), 201);
+    });
+}

@@ -1,0 +1,72 @@
+/**
+ * A user's categories: the defaults copied at sign-up plus their own. The parser receives them as
+ * options (name, kind, keywords) so a user's keyword ("kopken" → Makan) beats the lexicon.
+ */
+import { z } from 'zod';
+import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { type CategoryKind, CategoryKindSchema, type CategoryOption } from '../nlu/schema.ts';
+
+export const CategorySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  kind: CategoryKindSchema,
+  keywords: z.string().nullable(),
+});
+export type Category = z.infer<typeof CategorySchema>;
+
+export function splitKeywords(keywords: string | null): string[] {
+  return (keywords ?? '')
+    .split(',')
+    .map((word) => word.trim().toLowerCase())
+    .filter((word) => word.length > 0);
+}
+
+export async function listForUser(db: CommonQueryMethods, userId: number): Promise<readonly Category[]> {
+  return db.any(
+    sql.type(
+      CategorySchema,
+    )`SELECT id, name, kind, keywords FROM categories WHERE user_id = ${userId} ORDER BY kind, name`,
+  );
+}
+
+/** The user's categories in the shape the parser takes. */
+export async function optionsForUser(db: CommonQueryMethods, userId: number): Promise<CategoryOption[]> {
+  const categories = await listForUser(db, userId);
+  return categories.map((category) => ({
+    name: category.name,
+    kind: category.kind,
+    keywords: splitKeywords(category.keywords),
+  }));
+}
+
+export async function findByName(
+  db: CommonQueryMethods,
+  userId: number,
+  name: string,
+): Promise<Category | null> {
+  return db.maybeOne(sql.type(CategorySchema)`
+    SELECT id, name, kind, keywords FROM categories WHERE user_id = ${userId} AND lower(name) = lower(${name})`);
+}
+
+/**
+ * The user's category called `name` (any case), created with `kind` when it does not exist yet:
+ * "ganti kondangan" makes a new expense category "Kondangan".
+ */
+export async function findOrCreate(
+  tx: CommonQueryMethods,
+  userId: number,
+  name: string,
+  kind: CategoryKind,
+): Promise<Category> {
+  const existing = await findByName(tx, userId, name);
+  if (existing) return existing;
+  const created = await tx.maybeOne(sql.type(CategorySchema)`
+    INSERT INTO categories (user_id, name, kind) VALUES (${userId}, ${name}, ${kind})
+    ON CONFLICT DO NOTHING
+    RETURNING id, name, kind, keywords`);
+  return (
+    created ??
+    (await tx.one(sql.type(CategorySchema)`
+    SELECT id, name, kind, keywords FROM categories WHERE user_id = ${userId} AND lower(name) = lower(${name})`))
+  );
+}

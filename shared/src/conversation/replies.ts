@@ -1,0 +1,60 @@
+/**
+ * What Kantong says, in SPEC.md's words where SPEC.md gives them, informal friendly Indonesian
+ * elsewhere. Kept together so the voice stays one voice.
+ */
+import { formatRupiah } from '../money/index.ts';
+
+export const WELCOME = "Halo! Aku bot keuanganmu. Contoh: 'beli kopi 20k'.";
+
+export const HELP = [
+  'Ini yang bisa aku bantu 👇',
+  "• Catat pengeluaran: 'beli pulsa 50k', 'makan siang 25rb kemarin'",
+  "• Catat pemasukan: 'gaji 3,5jt', 'bonus 500rb'",
+  "• Tabungan: 'buat tabungan laptop 15jt', 'setor laptop 500k', 'tarik laptop 200k', 'cek tabungan'",
+  "• Laporan: 'laporan hari ini', 'rekap minggu ini', 'pengeluaran makan bulan ini berapa'",
+  "• Budget: 'set budget makan 1,5jt'",
+  "• Koreksi: 'ganti transport' (ubah kategori transaksi terakhir), 'hapus transaksi terakhir'",
+].join('\n');
+
+const DIRECTION_WORD = { expense: 'pengeluaran', income: 'pemasukan', transfer: 'transfer' } as const;
+
+export function directionWord(direction: keyof typeof DIRECTION_WORD): string {
+  return DIRECTION_WORD[direction];
+}
+
+/** "✅ Catat pengeluaran Rp50.000 kategori Pulsa & Data. Balas: ganti <kategori> kalau mau ubah." */
+export function recorded(direction: 'income' | 'expense', amount: bigint, category: string): string {
+  return `✅ Catat ${DIRECTION_WORD[direction]} ${formatRupiah(amount)} kategori ${category}. Balas: ganti <kategori> kalau mau ubah.`;
+}
+
+export function recordedTransfer(amount: bigint, description: string | null): string {
+  const what = description ? ` (${description})` : '';
+  return `✅ Catat transfer ${formatRupiah(amount)}${what}. Transfer antar dompet sendiri nggak dihitung sebagai pengeluaran.`;
+}
+
+export const SMALLTALK_THANKS = 'Sama-sama! 😊 Kalau ada pemasukan atau pengeluaran, tinggal ketik aja ya.';
+export const SMALLTALK_GREETING = "Halo! 👋 Mau catat apa hari ini? Contoh: 'beli kopi 20k'.";
+export const SMALLTALK_DEFAULT = "Siap! 😊 Aku bot keuanganmu. Ketik 'bantuan' buat lihat contoh perintah.";
+
+export const TOO_LONG = (max: number) =>
+  `Waduh, pesannya kepanjangan (maks ${max} karakter) 😅 Kirim satu transaksi per pesan ya, contoh: 'beli kopi 20k'.`;
+
+export const EMPTY_TEXT = "Pesannya kosong nih 😅 Coba ketik transaksi kamu, contoh: 'beli kopi 20k'.";
+
+export const MEDIA_NOT_READY = {
+  audio: "Maaf, voice note belum bisa aku dengerin di sini 🙏 Ketik aja ya, contoh: 'makan siang 35rb'.",
+  image:
+    "Maaf, foto struk belum bisa aku baca di sini 🙏 Ketik totalnya aja ya, contoh: 'belanja indomaret 132.500'.",
+  document: "Maaf, dokumen belum bisa aku baca 🙏 Ketik transaksinya aja ya, contoh: 'bayar listrik 350rb'.",
+} as const;
+
+export const NOTHING_TO_EDIT = 'Belum ada transaksi yang bisa diganti kategorinya.';
+export const NOTHING_TO_DELETE = 'Belum ada transaksi yang bisa dihapus.';
+export const TRANSFER_NO_CATEGORY = 'Transaksi terakhir itu transfer, jadi nggak pakai kategori.';
+export const NO_SAVINGS = "Kamu belum punya tabungan. Bikin dulu, contoh: 'buat tabungan laptop 15jt'.";
+export const BUDGET_NEEDS_CATEGORY = "Budget-nya buat kategori apa? Contoh: 'set budget makan 1,5jt'.";
+export const SAVING_NEEDS_NAME = "Tabungannya namanya apa? Contoh: 'buat tabungan laptop 15jt'.";
+export const DEPOSIT_NEEDS_DETAILS = "Setor ke tabungan mana dan berapa? Contoh: 'setor laptop 500k'.";
+export const WITHDRAW_NEEDS_DETAILS = "Tarik dari tabungan mana dan berapa? Contoh: 'tarik laptop 200k'.";
+export const ASK_CATEGORY = 'Ini pengeluaran kategori apa?';
+export const ASK_AMOUNT = 'Berapa nominalnya?';

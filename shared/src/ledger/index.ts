@@ -1,0 +1,163 @@
+/**
+ * The transactions ledger: income, expense and transfers, soft-deleted, never a float.
+ * Every function takes the connection first (a pool or a transaction), slonik-style.
+ */
+import { z } from 'zod';
+import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { DomainError } from '../errors/index.ts';
+import { formatRupiah, MAX_AMOUNT } from '../money/index.ts';
+import { DirectionSchema } from '../nlu/schema.ts';
+
+export const SourceSchema = z.enum(['whatsapp', 'web', 'import']);
+export type Source = z.infer<typeof SourceSchema>;
+export const TxStatusSchema = z.enum(['confirmed', 'pending']);
+
+export const TransactionSchema = z.object({
+  id: z.number(),
+  user_id: z.number(),
+  direction: DirectionSchema,
+  amount: z.bigint(),
+  currency: z.string(),
+  category_id: z.number().nullable(),
+  category: z.string().nullable(),
+  description: z.string().nullable(),
+  tx_datetime: z.date(),
+  source: SourceSchema,
+  status: TxStatusSchema,
+  merchant: z.string().nullable(),
+  created_at: z.date(),
+});
+export type Transaction = z.infer<typeof TransactionSchema>;
+
+const selectTransaction = sql.fragment`
+  SELECT t.id, t.user_id, t.direction, t.amount, t.currency, t.category_id, c.name AS category,
+         t.description, t.tx_datetime, t.source, t.status, t.merchant, t.created_at
+  FROM transactions t LEFT JOIN categories c ON c.id = t.category_id`;
+
+export type NewTransaction = {
+  userId: number;
+  direction: z.infer<typeof DirectionSchema>;
+  amount: bigint;
+  categoryId: number | null;
+  description: string | null;
+  datetime: Date;
+  source: Source;
+  rawText?: string | null;
+  confidence?: number | null;
+  status?: z.infer<typeof TxStatusSchema>;
+  waMessageRowId?: number | null;
+  mediaAssetId?: number | null;
+  merchant?: string | null;
+};
+
+export function assertAmount(amount: bigint): void {
+  if (amount <= 0n) throw new DomainError('invalid', 'Nominalnya harus lebih dari nol ya.');
+  if (amount > MAX_AMOUNT)
+    throw new DomainError('invalid', `Nominalnya kegedean (maks ${formatRupiah(MAX_AMOUNT)}).`);
+}
+
+export async function record(tx: CommonQueryMethods, input: NewTransaction): Promise<Transaction> {
+  assertAmount(input.amount);
+  const confidence =
+    input.confidence === null || input.confidence === undefined ? null : input.confidence.toFixed(2);
+  const id = await tx.oneFirst(sql.type(z.object({ id: z.number() }))`
+    INSERT INTO transactions (user_id, direction, amount, category_id, description, tx_datetime, source,
+                              raw_text, ai_confidence, status, wa_message_row_id, media_asset_id, merchant)
+    VALUES (${input.userId}, ${input.direction}, ${input.amount.toString()}, ${input.categoryId},
+            ${input.description}, ${sql.timestamp(input.datetime)}, ${input.source}, ${input.rawText ?? null},
+            ${confidence}, ${input.status ?? 'confirmed'}, ${input.waMessageRowId ?? null},
+            ${input.mediaAssetId ?? null}, ${input.merchant ?? null})
+    RETURNING id`);
+  return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${id}`);
+}
+
+export async function findForUser(
+  db: CommonQueryMethods,
+  userId: number,
+  id: number,
+): Promise<Transaction | null> {
+  return db.maybeOne(
+    sql.type(
+      TransactionSchema,
+    )`${selectTransaction} WHERE t.id = ${id} AND t.user_id = ${userId} AND t.deleted_at IS NULL`,
+  );
+}
+
+/**
+ * The user's most recent live transaction — what "ganti transport" and "hapus transaksi terakhir"
+ * act on. Locked, so two corrections sent at once apply one after the other.
+ */
+export async function lastForUpdate(tx: CommonQueryMethods, userId: number): Promise<Transaction | null> {
+  const id = await tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+    SELECT id FROM transactions WHERE user_id = ${userId} AND deleted_at IS NULL
+    ORDER BY id DESC LIMIT 1 FOR UPDATE`);
+  if (id === null) return null;
+  return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${id}`);
+}
+
+export async function changeCategory(
+  tx: CommonQueryMethods,
+  id: number,
+  categoryId: number,
+): Promise<Transaction> {
+  await tx.query(
+    sql.unsafe`UPDATE transactions SET category_id = ${categoryId}, updated_at = now() WHERE id = ${id}`,
+  );
+  return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${id}`);
+}
+
+export async function softDelete(tx: CommonQueryMethods, id: number): Promise<void> {
+  await tx.query(sql.unsafe`UPDATE transactions SET deleted_at = now(), updated_at = now() WHERE id = ${id}`);
+}
+
+export const TransactionFilterSchema = z.object({
+  userId: z.number(),
+  /** Local dates (YYYY-MM-DD), from inclusive, to inclusive, in `timezone`. */
+  from: z.string().optional(),
+  to: z.string().optional(),
+  timezone: z.string(),
+  category: z.string().optional(),
+  direction: DirectionSchema.optional(),
+  source: SourceSchema.optional(),
+  status: TxStatusSchema.optional(),
+  search: z.string().optional(),
+  limit: z.number().int().min(1).max(10_000).default(100),
+  offset: z.number().int().min(0).default(0),
+});
+export type TransactionFilter = z.input<typeof TransactionFilterSchema>;
+
+function filterConditions(filter: z.infer<typeof TransactionFilterSchema>) {
+  const conditions = [sql.fragment`t.user_id = ${filter.userId}`, sql.fragment`t.deleted_at IS NULL`];
+  if (filter.from)
+    conditions.push(
+      sql.fragment`t.tx_datetime >= (${filter.from}::date)::timestamp AT TIME ZONE ${filter.timezone}`,
+    );
+  if (filter.to)
+    conditions.push(
+      sql.fragment`t.tx_datetime < (${filter.to}::date + 1)::timestamp AT TIME ZONE ${filter.timezone}`,
+    );
+  if (filter.category) conditions.push(sql.fragment`lower(c.name) = lower(${filter.category})`);
+  if (filter.direction) conditions.push(sql.fragment`t.direction = ${filter.direction}`);
+  if (filter.source) conditions.push(sql.fragment`t.source = ${filter.source}`);
+  if (filter.status) conditions.push(sql.fragment`t.status = ${filter.status}`);
+  if (filter.search) {
+    const pattern = `%${filter.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    conditions.push(sql.fragment`(t.description ILIKE ${pattern} OR t.merchant ILIKE ${pattern})`);
+  }
+  return sql.join(conditions, sql.fragment` AND `);
+}
+
+/** Live transactions matching `filter`, newest first, with the total count for paging. */
+export async function list(
+  db: CommonQueryMethods,
+  input: TransactionFilter,
+): Promise<{ rows: readonly Transaction[]; total: number }> {
+  const filter = TransactionFilterSchema.parse(input);
+  const where = filterConditions(filter);
+  const rows = await db.any(sql.type(TransactionSchema)`
+    ${selectTransaction} WHERE ${where}
+    ORDER BY t.tx_datetime DESC, t.id DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`);
+  const total = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT count(*) AS n FROM transactions t LEFT JOIN categories c ON c.id = t.category_id WHERE ${where}`);
+  return { rows, total };
+}

@@ -1,0 +1,76 @@
+/**
+ * The conversation log (`wa_messages`): every message in and every reply out (SPEC.md). The
+ * inbound row's unique (wa_from, wa_message_id) is what makes a redelivered message a no-op that
+ * answers with the reply it got the first time (DESIGN.md decision 2).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { type CommonQueryMethods, sql } from '../db/pool.ts';
+
+export const MessageTypeSchema = z.enum(['text', 'audio', 'image', 'document']);
+export type MessageType = z.infer<typeof MessageTypeSchema>;
+
+/**
+ * A message id for senders that give none (SPEC.md's `/wa/incoming` payload has no id): derived
+ * from everything the payload says, so a webhook retried with the same body is recognised.
+ */
+export function deriveMessageId(parts: {
+  from: string;
+  type: string;
+  text: string | null;
+  mediaUrl: string | null;
+  timestamp: number | null;
+}): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([parts.from, parts.type, parts.text, parts.mediaUrl, parts.timestamp]))
+    .digest('hex');
+  return `derived-${digest.slice(0, 40)}`;
+}
+
+export const StoredReplySchema = z.object({
+  in_id: z.number(),
+  intent: z.string().nullable(),
+  response: z.string().nullable(),
+});
+
+/** The first delivery's reply to a message already logged, or null when the message is new. */
+export async function findReply(
+  db: CommonQueryMethods,
+  from: string,
+  messageId: string,
+): Promise<z.infer<typeof StoredReplySchema> | null> {
+  return db.maybeOne(sql.type(StoredReplySchema)`
+    SELECT i.id AS in_id, i.intent, o.response
+    FROM wa_messages i LEFT JOIN wa_messages o ON o.in_reply_to = i.id AND o.direction = 'out'
+    WHERE i.direction = 'in' AND i.wa_from = ${from} AND i.wa_message_id = ${messageId}
+    ORDER BY o.id LIMIT 1`);
+}
+
+/**
+ * Logs an inbound message; returns its row id, or null when this (sender, message id) was logged
+ * before — concurrently or earlier — which makes the caller answer as a duplicate.
+ */
+export async function logInbound(
+  tx: CommonQueryMethods,
+  input: { userId: number | null; from: string; messageId: string; type: MessageType; body: string | null },
+): Promise<number | null> {
+  return tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+    INSERT INTO wa_messages (user_id, wa_from, wa_body, direction, wa_message_id, message_type)
+    VALUES (${input.userId}, ${input.from}, ${input.body}, 'in', ${input.messageId}, ${input.type})
+    ON CONFLICT (wa_from, wa_message_id) WHERE direction = 'in' DO NOTHING
+    RETURNING id`);
+}
+
+/** Logs the reply to an inbound message and records the intent on both rows. */
+export async function logReply(
+  tx: CommonQueryMethods,
+  input: { inboundId: number; userId: number | null; to: string; intent: string; reply: string },
+): Promise<number> {
+  await tx.query(
+    sql.unsafe`UPDATE wa_messages SET intent = ${input.intent}, response = ${input.reply} WHERE id = ${input.inboundId}`,
+  );
+  return tx.oneFirst(sql.type(z.object({ id: z.number() }))`
+    INSERT INTO wa_messages (user_id, wa_from, wa_body, direction, intent, response, in_reply_to)
+    VALUES (${input.userId}, ${input.to}, ${input.reply}, 'out', ${input.intent}, ${input.reply}, ${input.inboundId})
+    RETURNING id`);
+}

@@ -1,0 +1,131 @@
+/**
+ * The LLM fallback: a self-hosted Ollama model asked for SPEC.md's JSON with a JSON schema
+ * (`format`), answered within a timeout and validated with zod. It is only consulted for messages
+ * the rules cannot place, and it never decides an amount (DESIGN.md decision 5: a small model once
+ * turned "40K" into 40.000.000) — amounts always come from the deterministic reader.
+ */
+import { Ollama } from 'ollama';
+import { z } from 'zod';
+import { DEFAULT_CATEGORIES } from './lexicon.ts';
+import { type CategoryOption, IntentSchema, PeriodSchema } from './schema.ts';
+
+/** What the model may answer. Amount fields are requested (SPEC.md's prompt) but only compared, never used. */
+export const LlmAnswerSchema = z.object({
+  intent: IntentSchema,
+  direction: z.enum(['income', 'expense', 'transfer']).nullable().optional(),
+  amount: z.number().nullable().optional(),
+  description: z.string().max(500).nullable().optional(),
+  category_suggestion: z.string().max(80).nullable().optional(),
+  saving_name: z.string().max(100).nullable().optional(),
+  period: PeriodSchema.nullable().optional(),
+  question: z.string().max(300).nullable().optional(),
+});
+export type LlmAnswer = z.infer<typeof LlmAnswerSchema>;
+
+/** One call to a model, as `ai_audit` records it. */
+export type AiCall = {
+  model: string;
+  purpose: string;
+  input: string;
+  output: string | null;
+  success: boolean;
+  latencyMs: number;
+  error: string | null;
+};
+
+export type LlmFallback = {
+  model: string;
+  /** Asks the model about `text`; reports the call (success or not) through `onCall`. */
+  interpret: (
+    text: string,
+    context: { categories: readonly CategoryOption[]; timezone: string },
+    onCall: (call: AiCall) => void,
+  ) => Promise<LlmAnswer | null>;
+};
+
+/** SPEC.md's NLU prompt, with the clarification rule and the user's categories. */
+export function buildPrompt(categories: readonly CategoryOption[], timezone: string): string {
+  const names = categories.map((category) => category.name).join(', ');
+  return [
+    'Tugas Anda mendeteksi intent keuangan dari pesan pengguna (bahasa Indonesia informal).',
+    'Outputkan JSON ketat tanpa teks lain dengan format:',
+    '{"intent": ..., "direction": ..., "amount": ..., "description": ..., "category_suggestion": ..., "saving_name": ..., "period": ..., "question": ...}',
+    'Intent yang valid: create_transaction, create_saving, deposit_saving, withdraw_saving, get_savings, get_report, set_budget, edit_category, delete_last, smalltalk, help, clarification.',
+    'Jika tidak ada angka uang, amount null.',
+    `Kategori yang tersedia: ${names}.`,
+    'Jika pesan ambigu (tidak ada kategori/amount jelas), set intent=clarification dan isi "question" untuk ditanyakan ke user.',
+    `Zona waktu pengguna: ${timezone}.`,
+  ].join('\n');
+}
+
+const answerJsonSchema = z.toJSONSchema(LlmAnswerSchema);
+
+/** The Ollama-backed fallback; `timeoutMs` bounds each call, the whole call, including the model load. */
+export function createOllamaFallback(options: {
+  url: string;
+  model: string;
+  timeoutMs: number;
+}): LlmFallback {
+  const client = new Ollama({
+    host: options.url,
+    fetch: (input, init) =>
+      fetch(input, {
+        ...init,
+        signal: init?.signal
+          ? AbortSignal.any([init.signal, AbortSignal.timeout(options.timeoutMs)])
+          : AbortSignal.timeout(options.timeoutMs),
+      }),
+  });
+  return {
+    model: options.model,
+    interpret: async (text, context, onCall) => {
+      const started = performance.now();
+      const system = buildPrompt(
+        context.categories.length > 0 ? context.categories : DEFAULT_CATEGORIES,
+        context.timezone,
+      );
+      const input = JSON.stringify({ system, user: text });
+      let output: string | null = null;
+      try {
+        const response = await client.chat({
+          model: options.model,
+          stream: false,
+          format: answerJsonSchema,
+          options: { temperature: 0 },
+          messages: [
+            { role: 'system', content: system },
+            { role: 'user', content: text },
+          ],
+        });
+        output = response.message.content;
+        const answer = LlmAnswerSchema.parse(JSON.parse(output));
+        onCall({
+          model: options.model,
+          purpose: 'nlu',
+          input,
+          output,
+          success: true,
+          latencyMs: elapsed(started),
+          error: null,
+        });
+        return answer;
+      } catch (error) {
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        onCall({
+          model: options.model,
+          purpose: 'nlu',
+          input,
+          output,
+          success: false,
+          latencyMs: elapsed(started),
+          error: reason,
+        });
+        return null;
+      }
+    },
+  };
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

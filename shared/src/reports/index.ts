@@ -1,0 +1,127 @@
+/**
+ * Summaries of a user's money over local days: SPEC.md's `/reports/*` JSON and the WhatsApp
+ * report texts. Transfers (top up, tarik tunai) move money between the user's own pockets and
+ * count as neither income nor expense; pending rows count (they were recorded), deleted ones do not.
+ */
+import { z } from 'zod';
+import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { formatRupiah } from '../money/index.ts';
+import { addDays, type DateRange, formatDayId, startOfMonth } from '../time/index.ts';
+
+export type CategoryAmount = { category: string; amount: bigint };
+
+export type Summary = {
+  range: DateRange;
+  total_income: bigint;
+  total_expense: bigint;
+  transaction_count: number;
+  category_breakdown: CategoryAmount[];
+  income_breakdown: CategoryAmount[];
+  /** Income minus expense from the 1st of the month of the range's last day up to that day. */
+  month_balance: bigint;
+};
+
+const TotalsSchema = z.object({ income: z.bigint(), expense: z.bigint(), n: z.number() });
+const BreakdownSchema = z.object({ direction: z.string(), category: z.string(), amount: z.bigint() });
+
+function inRange(range: DateRange, timezone: string) {
+  return sql.fragment`t.tx_datetime >= (${range.from}::date)::timestamp AT TIME ZONE ${timezone}
+    AND t.tx_datetime < (${range.to}::date)::timestamp AT TIME ZONE ${timezone}`;
+}
+
+async function totals(db: CommonQueryMethods, userId: number, range: DateRange, timezone: string) {
+  return db.one(sql.type(TotalsSchema)`
+    SELECT COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'income'), 0)::numeric AS income,
+           COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'expense'), 0)::numeric AS expense,
+           count(*) FILTER (WHERE t.direction <> 'transfer') AS n
+    FROM transactions t
+    WHERE t.user_id = ${userId} AND t.deleted_at IS NULL AND ${inRange(range, timezone)}`);
+}
+
+/** Income, expense, per-category amounts (largest first) and the month's balance over `range`. */
+export async function summarize(
+  db: CommonQueryMethods,
+  input: { userId: number; timezone: string; range: DateRange },
+): Promise<Summary> {
+  const { userId, timezone, range } = input;
+  const sums = await totals(db, userId, range, timezone);
+  const breakdown = await db.any(sql.type(BreakdownSchema)`
+    SELECT t.direction, COALESCE(c.name, 'Tanpa kategori') AS category, sum(t.amount)::numeric AS amount
+    FROM transactions t LEFT JOIN categories c ON c.id = t.category_id
+    WHERE t.user_id = ${userId} AND t.deleted_at IS NULL AND t.direction <> 'transfer' AND ${inRange(range, timezone)}
+    GROUP BY t.direction, COALESCE(c.name, 'Tanpa kategori')
+    ORDER BY sum(t.amount) DESC, 2`);
+  const lastDay = addDays(range.to, -1);
+  const month = await totals(db, userId, { from: startOfMonth(lastDay), to: range.to }, timezone);
+  const pick = (direction: string) =>
+    breakdown
+      .filter((row) => row.direction === direction)
+      .map((row) => ({ category: row.category, amount: row.amount }));
+  return {
+    range,
+    total_income: sums.income,
+    total_expense: sums.expense,
+    transaction_count: sums.n,
+    category_breakdown: pick('expense'),
+    income_breakdown: pick('income'),
+    month_balance: month.income - month.expense,
+  };
+}
+
+/** Sum and count of one category (or all) in one direction over `range`: "pengeluaran makan bulan ini". */
+export async function categoryTotal(
+  db: CommonQueryMethods,
+  input: {
+    userId: number;
+    timezone: string;
+    range: DateRange;
+    direction: 'income' | 'expense';
+    category: string | null;
+  },
+): Promise<{ amount: bigint; count: number }> {
+  const category =
+    input.category === null ? sql.fragment`TRUE` : sql.fragment`lower(c.name) = lower(${input.category})`;
+  const row = await db.one(sql.type(z.object({ amount: z.bigint(), n: z.number() }))`
+    SELECT COALESCE(sum(t.amount), 0)::numeric AS amount, count(*) AS n
+    FROM transactions t LEFT JOIN categories c ON c.id = t.category_id
+    WHERE t.user_id = ${input.userId} AND t.deleted_at IS NULL AND t.direction = ${input.direction}
+      AND ${category} AND ${inRange(input.range, input.timezone)}`);
+  return { amount: row.amount, count: row.n };
+}
+
+/** "Makan Rp150.000, Transport Rp100.000" — the top `limit` categories. */
+export function topCategoriesText(breakdown: readonly CategoryAmount[], limit = 3): string {
+  if (breakdown.length === 0) return '-';
+  return breakdown
+    .slice(0, limit)
+    .map((row) => `${row.category} ${formatRupiah(row.amount)}`)
+    .join(', ');
+}
+
+/**
+ * SPEC.md's WhatsApp report layout:
+ * "Ringkasan 21 Jan 2025\nIncome: Rp3.500.000\nExpense: Rp250.000\nTop kategori: Makan Rp150.000, Transport Rp100.000\nSaldo bulan ini: Rp3.250.000."
+ * `heading` names the period ("21 Jan 2025", "minggu ini (18–24 Nov 2026)").
+ */
+export function formatSummary(heading: string, summary: Summary): string {
+  return [
+    `Ringkasan ${heading}`,
+    `Income: ${formatRupiah(summary.total_income)}`,
+    `Expense: ${formatRupiah(summary.total_expense)}`,
+    `Top kategori: ${topCategoriesText(summary.category_breakdown)}`,
+    `Saldo bulan ini: ${formatRupiah(summary.month_balance)}.`,
+  ].join('\n');
+}
+
+/** "18–24 Nov 2026" for a range of local days. */
+export function rangeLabel(range: DateRange): string {
+  const last = addDays(range.to, -1);
+  if (range.from === last) return formatDayId(last);
+  const from = formatDayId(range.from);
+  const to = formatDayId(last);
+  const [fromDay, fromMonth, fromYear] = from.split(' ');
+  const [, toMonth, toYear] = to.split(' ');
+  if (fromYear === toYear && fromMonth === toMonth) return `${fromDay}–${to}`;
+  if (fromYear === toYear) return `${fromDay} ${fromMonth}–${to}`;
+  return `${from}–${to}`;
+}

@@ -1,0 +1,135 @@
+/**
+ * Calendar arithmetic in a user's timezone without a date library. Local dates travel as
+ * 'YYYY-MM-DD' strings; turning them into instants is left to PostgreSQL
+ * (`date::timestamp AT TIME ZONE tz`), which knows every zone's rules.
+ */
+import type { Period } from '../nlu/schema.ts';
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** The local calendar date of `instant` in `timeZone`: localDate(new Date('2024-05-01T20:00Z'), 'Asia/Jakarta') → '2024-05-02'. */
+export function localDate(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
+}
+
+/** True for a real calendar date in YYYY-MM-DD form. */
+export function isIsoDate(value: string): boolean {
+  const match = ISO_DATE.exec(value);
+  if (!match) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+function toUtcDate(day: string): Date {
+  if (!isIsoDate(day)) throw new RangeError(`not a date: ${day}`);
+  return new Date(`${day}T00:00:00Z`);
+}
+
+export function addDays(day: string, days: number): string {
+  const date = toUtcDate(day);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** Monday of the week containing `day` (Indonesian weeks start on Monday, as the weekly report does). */
+export function startOfWeek(day: string): string {
+  const weekday = (toUtcDate(day).getUTCDay() + 6) % 7;
+  return addDays(day, -weekday);
+}
+
+export function startOfMonth(day: string): string {
+  return `${day.slice(0, 7)}-01`;
+}
+
+export function addMonths(day: string, months: number): string {
+  const date = toUtcDate(startOfMonth(day));
+  date.setUTCMonth(date.getUTCMonth() + months);
+  return date.toISOString().slice(0, 10);
+}
+
+/** A span of local days: `from` inclusive, `to` exclusive. */
+export type DateRange = { from: string; to: string };
+
+/** The local days a report period covers, counted from `today` (a local date). */
+export function periodRange(period: Period, today: string): DateRange {
+  switch (period) {
+    case 'today':
+      return { from: today, to: addDays(today, 1) };
+    case 'yesterday':
+      return { from: addDays(today, -1), to: today };
+    case 'this_week':
+      return { from: startOfWeek(today), to: addDays(today, 1) };
+    case 'last_week': {
+      const monday = startOfWeek(today);
+      return { from: addDays(monday, -7), to: monday };
+    }
+    case 'this_month':
+      return { from: startOfMonth(today), to: addDays(today, 1) };
+    case 'last_month':
+      return { from: addMonths(today, -1), to: startOfMonth(today) };
+  }
+}
+
+const MONTHS_ID = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'];
+const MONTHS_ID_LONG = [
+  'Januari',
+  'Februari',
+  'Maret',
+  'April',
+  'Mei',
+  'Juni',
+  'Juli',
+  'Agustus',
+  'September',
+  'Oktober',
+  'November',
+  'Desember',
+];
+
+/** '2025-01-21' → '21 Jan 2025' (SPEC.md's daily report heading). */
+export function formatDayId(day: string): string {
+  const date = toUtcDate(day);
+  return `${date.getUTCDate()} ${MONTHS_ID[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+/** '2025-01-21' → 'Januari 2025'. */
+export function formatMonthId(day: string): string {
+  const date = toUtcDate(day);
+  return `${MONTHS_ID_LONG[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+}
+
+/** '2025-10-16' → '16-10-2025', the way receipts and SPEC.md's OCR reply print dates. */
+export function formatDayNumeric(day: string): string {
+  const [year, month, date] = day.split('-');
+  return `${date}-${month}-${year}`;
+}
+
+/** Is `timeZone` an IANA zone this runtime knows? */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** 'YYYY-MM-DD HH:mm' of `instant` in `timeZone` (spreadsheets read it as a date-time). */
+export function localDateTime(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
+  const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}

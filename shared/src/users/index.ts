@@ -1,0 +1,78 @@
+/**
+ * Users are identified by their WhatsApp number (SPEC.md "Penanganan Multi-User"): a number that
+ * writes for the first time becomes a user named `User <last4>` with the default categories.
+ */
+import { z } from 'zod';
+import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { DEFAULT_CATEGORIES } from '../nlu/lexicon.ts';
+
+export const UserStatusSchema = z.enum(['pending', 'active', 'blocked']);
+
+export const UserSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  phone: z.string(),
+  email: z.string().nullable(),
+  timezone: z.string(),
+  status: UserStatusSchema,
+  created_at: z.date(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+const userColumns = sql.fragment`id, name, phone, email, timezone, status, created_at`;
+
+/** Canonical form of a WhatsApp number: digits only, Indonesian local "08…" turned into "628…". */
+export function normalisePhone(input: string): string {
+  const digits = input.replace(/[\s\-+().]/g, '');
+  return digits.startsWith('0') ? `62${digits.slice(1)}` : digits;
+}
+
+export function defaultName(phone: string): string {
+  return `User ${phone.slice(-4)}`;
+}
+
+export async function findByPhone(db: CommonQueryMethods, phone: string): Promise<User | null> {
+  return db.maybeOne(sql.type(UserSchema)`SELECT ${userColumns} FROM users WHERE phone = ${phone}`);
+}
+
+export async function findById(db: CommonQueryMethods, id: number): Promise<User | null> {
+  return db.maybeOne(sql.type(UserSchema)`SELECT ${userColumns} FROM users WHERE id = ${id}`);
+}
+
+/**
+ * Returns the user of `phone`, creating it (with its default categories) on first contact.
+ * Safe under concurrency: two first messages from one number race on the unique phone, the
+ * loser waits for the winner's commit and reads its row. Call inside a transaction so the user
+ * and its categories appear together.
+ */
+export async function findOrCreateByPhone(
+  tx: CommonQueryMethods,
+  phone: string,
+  options: { timezone: string; status?: z.infer<typeof UserStatusSchema> },
+): Promise<{ user: User; created: boolean }> {
+  const inserted = await tx.maybeOne(sql.type(UserSchema)`
+    INSERT INTO users (name, phone, timezone, status)
+    VALUES (${defaultName(phone)}, ${phone}, ${options.timezone}, ${options.status ?? 'active'})
+    ON CONFLICT (phone) DO NOTHING
+    RETURNING ${userColumns}`);
+  if (inserted) {
+    await seedDefaultCategories(tx, inserted.id);
+    return { user: inserted, created: true };
+  }
+  const existing = await tx.one(
+    sql.type(UserSchema)`SELECT ${userColumns} FROM users WHERE phone = ${phone}`,
+  );
+  return { user: existing, created: false };
+}
+
+/** Each user owns a copy of the default categories, so renaming or adding keywords is theirs alone. */
+async function seedDefaultCategories(tx: CommonQueryMethods, userId: number): Promise<void> {
+  await tx.query(sql.unsafe`
+    INSERT INTO categories (user_id, name, kind, keywords)
+    SELECT ${userId}, name, kind, keywords
+    FROM ${sql.unnest(
+      DEFAULT_CATEGORIES.map((category) => [category.name, category.kind, category.keywords.join(',')]),
+      ['text', 'text', 'text'],
+    )} AS defaults(name, kind, keywords)
+    ON CONFLICT DO NOTHING`);
+}
