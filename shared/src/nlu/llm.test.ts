@@ -3,7 +3,7 @@
  * of an amount. A real Ollama server is exercised by the AI-runtime tests; here the network faults
  * are real sockets (a server that never answers, a closed port).
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../infra/scripts/embedded-postgres.ts';
 import { mergeLlmAnswer, parseMessage } from './index.ts';
@@ -13,15 +13,19 @@ import { type AiCall, createOllamaFallback } from './llm.ts';
 const context = { categories: DEFAULT_CATEGORIES, timezone: 'Asia/Jakarta' };
 let silent: Server;
 let silentPort: number;
+const openSockets = new Set<Socket>();
 
 beforeAll(async () => {
   // Accepts connections and never answers: an Ollama stuck loading a model.
-  silent = createServer(() => undefined);
+  silent = createServer((socket) => {
+    openSockets.add(socket);
+  });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const address = silent.address();
   silentPort = typeof address === 'object' && address ? address.port : 0;
 });
 afterAll(async () => {
+  for (const socket of openSockets) socket.destroy();
   await new Promise<void>((resolve) => silent.close(() => resolve()));
 });
 
