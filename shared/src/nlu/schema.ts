@@ -20,7 +20,14 @@ export type Intent = z.infer<typeof IntentSchema>;
 export const DirectionSchema = z.enum(['income', 'expense', 'transfer']);
 export type Direction = z.infer<typeof DirectionSchema>;
 
-export const PeriodSchema = z.enum(['today', 'yesterday', 'this_week', 'last_week', 'this_month', 'last_month']);
+export const PeriodSchema = z.enum([
+  'today',
+  'yesterday',
+  'this_week',
+  'last_week',
+  'this_month',
+  'last_month',
+]);
 export type Period = z.infer<typeof PeriodSchema>;
 
 export const CategoryKindSchema = z.enum(['expense', 'income']);
