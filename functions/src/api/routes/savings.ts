@@ -62,34 +62,31 @@ export function savingsRoutes(deps: ApiDeps) {
     })
     .post('/deposit', validate('json', MovementSchema), async (c) => {
       const body = c.req.valid('json');
-      const pool = await deps.pool();
-      const user = await resolveUser(pool, body);
-      const account = await pool.transaction((tx) =>
-        Savings.deposit(tx, {
-          userId: user.id,
-          name: body.saving_name,
-          amount: body.amount,
-          source: 'web',
-          note: body.note ?? null,
-        }),
-      );
-      const message = Savings.depositMessage(body.amount, account);
-      return c.json({ message, account: accountJson(account) }, 200);
+      return c.json(await move(deps, 'deposit', body), 200);
     })
     .post('/withdraw', validate('json', MovementSchema), async (c) => {
       const body = c.req.valid('json');
-      const pool = await deps.pool();
-      const user = await resolveUser(pool, body);
-      const account = await pool.transaction((tx) =>
-        Savings.withdraw(tx, {
-          userId: user.id,
-          name: body.saving_name,
-          amount: body.amount,
-          source: 'web',
-          note: body.note ?? null,
-        }),
-      );
-      const message = Savings.withdrawMessage(body.amount, account);
-      return c.json({ message, account: accountJson(account) }, 200);
+      return c.json(await move(deps, 'withdraw', body), 200);
     });
+}
+
+/** A deposit or withdrawal from the web, answered with the same words the bot uses. */
+async function move(deps: ApiDeps, kind: 'deposit' | 'withdraw', body: z.infer<typeof MovementSchema>) {
+  const pool = await deps.pool();
+  const user = await resolveUser(pool, body);
+  const movement = {
+    userId: user.id,
+    name: body.saving_name,
+    amount: body.amount,
+    source: 'web' as const,
+    note: body.note ?? null,
+  };
+  const account = await pool.transaction((tx) =>
+    kind === 'deposit' ? Savings.deposit(tx, movement) : Savings.withdraw(tx, movement),
+  );
+  const message =
+    kind === 'deposit'
+      ? Savings.depositMessage(body.amount, account)
+      : Savings.withdrawMessage(body.amount, account);
+  return { message, account: accountJson(account) };
 }
