@@ -21,6 +21,18 @@ const ConfigSchema = z.object({
   PUBLIC_URL: z.string().url().default('http://localhost:8000'),
   /** Longest text message Kantong reads; longer ones get a polite refusal (nothing parsed). */
   MAX_TEXT_LENGTH: z.coerce.number().int().positive().default(2000),
+  /** SQS endpoint; unset means AWS itself. Locally: ElasticMQ (http://127.0.0.1:9324) or fauxqs. */
+  SQS_ENDPOINT: z.string().url().optional(),
+  /** S3 endpoint; unset means AWS itself. Locally: MinIO or fauxqs. */
+  S3_ENDPOINT: z.string().url().optional(),
+  AWS_REGION: z.string().default('ap-southeast-3'),
+  /** Prepended to every queue name, so stages (and test files) never share a queue. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/)
+    .default(''),
+  MEDIA_BUCKET: z.string().default('wa-media'),
+  REPORTS_BUCKET: z.string().default('reports'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

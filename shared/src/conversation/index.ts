@@ -11,6 +11,7 @@ import { logger } from '../logger.ts';
 import * as Messages from '../messages/index.ts';
 import { type AiCall, type LlmFallback, recordAiCall, understand } from '../nlu/index.ts';
 import type { ParseResult } from '../nlu/schema.ts';
+import * as Outbox from '../outbox/index.ts';
 import * as Users from '../users/index.ts';
 import { act } from './intents.ts';
 import * as Replies from './replies.ts';
@@ -25,6 +26,12 @@ export type ConversationDeps = {
   llm?: LlmFallback | null;
   /** The clock, replaceable in tests. */
   now?: () => Date;
+  /**
+   * How the reply leaves: in the HTTP `response` (SPEC.md's synchronous `/wa/incoming`, the
+   * caller sends it), or through the `outbox` (the queue pipeline: written in the transaction,
+   * flushed to outbound.fifo after the commit).
+   */
+  delivery?: 'response' | 'outbox';
 };
 
 /** A message may claim to be from the past (queued on a phone offline), not from the future. */
@@ -66,6 +73,7 @@ export async function handleIncoming(
   // Cheap early answer for a redelivery, before any parsing or LLM call.
   const earlier = await Messages.findReply(deps.pool, from, messageId);
   if (earlier) return duplicateResult(deps.pool, from, messageId, earlier);
+  const delivery = deps.delivery ?? 'response';
 
   const existingUser = await Users.findByPhone(deps.pool, from);
   const timezone = existingUser?.timezone ?? config.DEFAULT_TIMEZONE;
@@ -102,7 +110,11 @@ export async function handleIncoming(
     const action = await decide(tx, { user, parsed, message, text, tooLong, sentAt, inboundId });
     const reply = created ? withWelcome(action.reply, action.intent) : action.reply;
     await Messages.logReply(tx, { inboundId, userId: user.id, to: from, intent: action.intent, reply });
-    return { reply, intent: action.intent, userId: user.id };
+    const outboxIds =
+      delivery === 'outbox'
+        ? [await Outbox.enqueue(tx, { userId: user.id, to: from, body: reply, inReplyTo: inboundId })]
+        : [];
+    return { reply, intent: action.intent, userId: user.id, outboxIds };
   });
 
   if (outcome === null) {
@@ -118,6 +130,7 @@ export async function handleIncoming(
     user_id: outcome.userId,
     message_id: messageId,
     duplicate: false,
+    outbox_ids: outcome.outboxIds,
   };
 }
 
@@ -125,9 +138,11 @@ async function duplicateResult(
   pool: DatabasePool,
   from: string,
   messageId: string,
-  earlier: { intent: string | null; response: string | null },
+  earlier: { in_id: number; intent: string | null; response: string | null },
 ): Promise<IncomingResult> {
   const user = await Users.findByPhone(pool, from);
+  // A reply the first delivery committed but never sent (a crash before the flush) is still due.
+  const outboxIds = await Outbox.pendingFor(pool, earlier.in_id);
   logger.info({ messageId, from }, 'duplicate delivery ignored');
   return {
     status: 'ok',
@@ -136,6 +151,7 @@ async function duplicateResult(
     user_id: user?.id ?? 0,
     message_id: messageId,
     duplicate: true,
+    outbox_ids: outboxIds,
   };
 }
 

@@ -34,4 +34,6 @@ export type IncomingResult = {
   message_id: string;
   /** True when this message was handled before: nothing changed, the first reply is repeated. */
   duplicate: boolean;
+  /** Outbox rows holding the reply that are still to be sent (outbox delivery only). */
+  outbox_ids: number[];
 };

@@ -1,0 +1,79 @@
+/**
+ * The functions as long-running local workers: `ingest`, `transcribe` and `ocr` each polled
+ * from their queue by the local invoker, plus the outbox relay. `npm start` runs these in its own
+ * process; docker-compose runs this file as the `workers` service.
+ */
+import { getPool } from '@kantong/shared/db';
+import { logger } from '@kantong/shared/logger';
+import * as Outbox from '@kantong/shared/outbox';
+import { createIngestHandler } from '../ingest/handler.ts';
+import { createMediaHandler } from '../media.ts';
+import { type PipelineDeps, processDeps } from '../pipeline.ts';
+import { type Poller, startPoller } from './invoker.ts';
+
+export type Workers = { stop: () => Promise<void> };
+
+/** How often the relay looks for replies left pending by a crash. */
+const RELAY_INTERVAL_MS = 10_000;
+const RELAY_AFTER_SECONDS = 30;
+
+export async function startWorkers(
+  deps: PipelineDeps,
+  options: { retryDelaySeconds?: number; waitTimeSeconds?: number; relay?: boolean } = {},
+): Promise<Workers> {
+  const common = {
+    client: deps.sqs,
+    waitTimeSeconds: options.waitTimeSeconds ?? 5,
+    ...(options.retryDelaySeconds === undefined ? {} : { retryDelaySeconds: options.retryDelaySeconds }),
+  };
+  const pollers: Poller[] = [
+    startPoller({
+      ...common,
+      name: 'ingest',
+      queueUrl: await deps.queue('inbound'),
+      handler: createIngestHandler(deps),
+    }),
+    startPoller({
+      ...common,
+      name: 'transcribe',
+      batchSize: 1,
+      queueUrl: await deps.queue('transcribe'),
+      handler: createMediaHandler('transcribe', deps),
+    }),
+    startPoller({
+      ...common,
+      name: 'ocr',
+      batchSize: 1,
+      queueUrl: await deps.queue('ocr'),
+      handler: createMediaHandler('ocr', deps),
+    }),
+  ];
+  const outbound = { client: deps.sqs, queueUrl: await deps.queue('outbound') };
+  const relay =
+    options.relay === false
+      ? undefined
+      : setInterval(() => {
+          deps
+            .pool()
+            .then((pool) => Outbox.relayStale(pool, outbound, { olderThanSeconds: RELAY_AFTER_SECONDS }))
+            .catch((error: unknown) => logger.error({ err: error }, 'outbox relay failed'));
+        }, RELAY_INTERVAL_MS);
+  logger.info('workers polling ingest, transcribe and ocr');
+  return {
+    stop: async () => {
+      if (relay) clearInterval(relay);
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    },
+  };
+}
+
+if (import.meta.main) {
+  await getPool();
+  const workers = await startWorkers(processDeps());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'workers stopping');
+      void workers.stop().then(() => process.exit(0));
+    });
+  }
+}

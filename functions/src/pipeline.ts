@@ -1,0 +1,54 @@
+/**
+ * What the queue-triggered functions share: their dependencies (one pool, one SQS client per
+ * process) and the step every one of them ends with — hand the message to the conversation and
+ * send its reply through the outbox after the commit.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { handleIncoming, type IncomingResult } from '@kantong/shared/conversation';
+import { type DatabasePool, getPool } from '@kantong/shared/db';
+import { configuredFallback, type LlmFallback } from '@kantong/shared/nlu';
+import * as Outbox from '@kantong/shared/outbox';
+import {
+  getSqsClient,
+  type InboundEnvelope,
+  InboundEnvelopeSchema,
+  type QueueKey,
+  queueUrl,
+  toIncoming,
+} from '@kantong/shared/queue';
+import type { SQSRecord } from 'aws-lambda';
+
+export type PipelineDeps = {
+  pool: () => Promise<DatabasePool>;
+  sqs: SQSClient;
+  /** The URL of one of Kantong's queues. */
+  queue: (key: QueueKey) => Promise<string>;
+  llm: LlmFallback | null;
+  now?: () => Date;
+};
+
+/** The process's dependencies: DATABASE_URL, SQS_ENDPOINT/AWS, QUEUE_PREFIX, OLLAMA_URL. */
+export function processDeps(): PipelineDeps {
+  const sqs = getSqsClient();
+  return { pool: getPool, sqs, queue: (key) => queueUrl(sqs, key), llm: configuredFallback() };
+}
+
+/**
+ * Runs one message through the conversation with outbox delivery and sends its reply. If the
+ * send fails the error propagates: the record is retried, the redelivery is recognised as a
+ * duplicate and sends the still-pending reply — never a second one.
+ */
+export async function converse(deps: PipelineDeps, envelope: InboundEnvelope): Promise<IncomingResult> {
+  const pool = await deps.pool();
+  const result = await handleIncoming(
+    { pool, llm: deps.llm, delivery: 'outbox', ...(deps.now ? { now: deps.now } : {}) },
+    toIncoming(envelope),
+  );
+  await Outbox.flush(pool, { client: deps.sqs, queueUrl: await deps.queue('outbound') }, result.outbox_ids);
+  return result;
+}
+
+/** The envelope in an SQS record; throws (so the record is retried, then dead-lettered) when it is not one. */
+export function parseEnvelope(record: SQSRecord): InboundEnvelope {
+  return InboundEnvelopeSchema.parse(JSON.parse(record.body));
+}

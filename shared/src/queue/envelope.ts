@@ -1,0 +1,64 @@
+/**
+ * What travels on the queues. The WhatsApp host normalises every message into an
+ * {@link InboundEnvelope}; replies travel as {@link OutboundMessage}. Both are validated with zod
+ * on the way out and on the way in (STYLE habit 3).
+ */
+import { z } from 'zod';
+import type { IncomingMessage } from '../conversation/schema.ts';
+import { MessageTypeSchema } from '../messages/index.ts';
+
+export const MediaRefSchema = z.object({
+  bucket: z.string().min(3).max(63),
+  key: z.string().min(1).max(1024),
+  mime: z.string().min(1).max(255),
+  size_bytes: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type MediaRef = z.infer<typeof MediaRefSchema>;
+
+export const InboundEnvelopeSchema = z.object({
+  version: z.literal(1),
+  /** WhatsApp's message id: the FIFO deduplication id and the ledger's idempotency key. */
+  message_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_\-:.@]+$/),
+  /** Sender's number, digits only: the FIFO message group (per-user order). */
+  from_number: z.string().regex(/^\d{6,20}$/),
+  /** The bot number (session) that received it, when the host runs several. */
+  bot_number: z
+    .string()
+    .regex(/^\d{6,20}$/)
+    .nullable(),
+  type: MessageTypeSchema,
+  /** The text, or the caption of a photo/document. */
+  text: z.string().max(65_536).nullable(),
+  media: MediaRefSchema.nullable(),
+  /** Unix seconds, as WhatsApp stamped it. */
+  timestamp: z.number().int().min(0),
+});
+export type InboundEnvelope = z.infer<typeof InboundEnvelopeSchema>;
+
+/** The envelope as the conversation reads it (the same shape as `POST /wa/incoming`). */
+export function toIncoming(envelope: InboundEnvelope): IncomingMessage {
+  return {
+    from_number: envelope.from_number,
+    message_type: envelope.type,
+    text: envelope.text,
+    media_url: envelope.media ? `s3://${envelope.media.bucket}/${envelope.media.key}` : null,
+    timestamp: envelope.timestamp,
+    message_id: envelope.message_id,
+  };
+}
+
+export const OutboundMessageSchema = z.object({
+  version: z.literal(1),
+  /** The outbox row: the deduplication id of the queue and of the host. */
+  outbox_id: z.number().int().positive(),
+  to: z.string().regex(/^\d{6,20}$/),
+  text: z.string().min(1),
+  /** WhatsApp id of the message this answers, for quoting; null for messages Kantong starts. */
+  in_reply_to: z.string().nullable(),
+});
+export type OutboundMessage = z.infer<typeof OutboundMessageSchema>;

@@ -1,0 +1,3 @@
+export * from './client.ts';
+export * from './envelope.ts';
+export * from './topology.ts';

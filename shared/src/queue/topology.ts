@@ -1,0 +1,65 @@
+/**
+ * The queues of DESIGN.md's data flow, in one place: the local stack and the tests create them
+ * from here, and a test holds serverless.yml to the same names, FIFO-ness, redrive and timeouts.
+ *
+ * - `inbound.fifo`: every WhatsApp message, grouped by sender (per-user order), deduplicated by
+ *   the WhatsApp message id. Consumed by `ingest`.
+ * - `transcribe` and `ocr`: voice notes and photos/documents, which take seconds to minutes;
+ *   standard queues, because a slow receipt must not hold up the sender's next text. One queue per
+ *   function: two Lambda mappings on one queue with filters would each drop the other's messages.
+ * - `outbound.fifo`: replies, grouped by recipient, deduplicated by outbox id. Consumed by the
+ *   WhatsApp host directly — it owns the socket, a function cannot send on it.
+ *
+ * Every queue has a dead-letter queue after 5 receives, and a visibility timeout of at least six
+ * times its consumer's timeout (AWS's advice for Lambda event sources), so a message is never
+ * handed to a second consumer while the first is still working on it.
+ */
+export type QueueKey = 'inbound' | 'transcribe' | 'ocr' | 'outbound';
+
+export type QueueSpec = {
+  /** Name without the stage prefix. */
+  name: string;
+  fifo: boolean;
+  /** The timeout of the function that consumes it (seconds). */
+  consumerTimeoutS: number;
+  visibilityTimeoutS: number;
+  deadLetter: string;
+  maxReceiveCount: number;
+};
+
+export const MAX_RECEIVE_COUNT = 5;
+
+export const QUEUES: Record<QueueKey, QueueSpec> = {
+  inbound: {
+    name: 'inbound.fifo',
+    fifo: true,
+    consumerTimeoutS: 30,
+    visibilityTimeoutS: 180,
+    deadLetter: 'inbound-dlq.fifo',
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+  },
+  transcribe: {
+    name: 'transcribe',
+    fifo: false,
+    consumerTimeoutS: 150,
+    visibilityTimeoutS: 900,
+    deadLetter: 'transcribe-dlq',
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+  },
+  ocr: {
+    name: 'ocr',
+    fifo: false,
+    consumerTimeoutS: 150,
+    visibilityTimeoutS: 900,
+    deadLetter: 'ocr-dlq',
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+  },
+  outbound: {
+    name: 'outbound.fifo',
+    fifo: true,
+    consumerTimeoutS: 30,
+    visibilityTimeoutS: 180,
+    deadLetter: 'outbound-dlq.fifo',
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+  },
+};
