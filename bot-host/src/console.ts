@@ -1,5 +1,7 @@
 /**
- * `npm run chat -- --from 6281234567890`: a local chat console that plays a WhatsApp user. Each
+ * `npm run chat -- --from 6281234567890`: a local chat console that plays a WhatsApp user. While
+ * `npm start` runs, each line travels through the queues as a WhatsApp message does (console-queue.ts);
+ * otherwise (or with --http) each
  * line goes to `POST /wa/incoming` exactly as the WhatsApp host will send it, and the bot's
  * reply is printed like a chat bubble. With stdin not a terminal (a pipe, CI) it sends the lines
  * in order, one at a time, and exits:
@@ -9,9 +11,13 @@
  * KANTONG_API_URL points it at another API (default http://127.0.0.1:8000).
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { type QueueTarget, queueTransport } from './console-queue.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8000';
 export const DEFAULT_FROM = '6281234567890';
@@ -46,17 +52,18 @@ export function validateFrom(from: string): string {
   return from;
 }
 
-export function parseConsoleArgs(argv: string[]): { from: string; help: boolean } {
+export function parseConsoleArgs(argv: string[]): { from: string; help: boolean; http: boolean } {
   const { values } = parseArgs({
     args: argv,
     options: {
       from: { type: 'string', default: DEFAULT_FROM },
+      http: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
     allowPositionals: false,
   });
-  return { from: validateFrom(values.from), help: values.help };
+  return { from: validateFrom(values.from), help: values.help, http: values.http };
 }
 
 /** A fresh message id per line: the API is idempotent on (sender, message id). */
@@ -139,6 +146,11 @@ export function formatFailure(result: Exclude<SendResult, { ok: true }>, apiUrl:
 
 export type ConsoleOptions = {
   apiUrl: string;
+  /**
+   * How a line travels; by default `POST /wa/incoming`. `npm start` makes the console use the
+   * queues instead (see console-queue.ts), the path a real WhatsApp message takes.
+   */
+  transport?: { describe: string; send: (text: string) => Promise<SendResult> };
   from: string;
   input: Readable;
   output: Writable;
@@ -159,7 +171,9 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   // In terminal mode readline catches Ctrl+C itself and would only pause; leave like Ctrl+D.
   rl.on('SIGINT', () => rl.close());
   if (interactive) {
-    write(`Kantong chat console → ${incomingUrl(apiUrl)}, sebagai/as ${from}.`);
+    write(
+      `Kantong chat console → ${options.transport?.describe ?? incomingUrl(apiUrl)}, sebagai/as ${from}.`,
+    );
     write('Ketik pesan seperti di WhatsApp (mis. "beli pulsa 50k"); Ctrl+D untuk keluar / to quit.');
     rl.prompt();
   }
@@ -172,7 +186,9 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         continue;
       }
       if (!interactive) write(`👤 ${from}: ${text}`);
-      const result = await sendLine(apiUrl, from, text);
+      const result = options.transport
+        ? await options.transport.send(text)
+        : await sendLine(apiUrl, from, text);
       if (result.ok) {
         write(formatReply(result.reply));
       } else {
@@ -191,14 +207,26 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   return exitCode;
 }
 
-const usage = `Usage: npm run chat -- [--from 6281234567890]
+const usage = `Usage: npm run chat -- [--from 6281234567890] [--http]
 
 Chats with Kantong as the WhatsApp number --from (digits, country code first; default ${DEFAULT_FROM}).
-Needs the API running (npm start). KANTONG_API_URL changes where it sends (default ${DEFAULT_API_URL}).
-With stdin from a pipe it sends each line in order and exits.`;
+Needs Kantong running (npm start). While npm start runs, lines travel through the queues as WhatsApp
+messages do (inbound.fifo → functions → outbound.fifo); --http sends them to POST /wa/incoming instead,
+at KANTONG_API_URL (default ${DEFAULT_API_URL}). With stdin from a pipe it sends each line in order and exits.`;
+
+/** The queues of a running `npm start`, if there is one and --http was not asked for. */
+async function queueTarget(http: boolean): Promise<QueueTarget | null> {
+  if (http || process.env.KANTONG_API_URL) return null;
+  try {
+    const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.data', 'local-stack.json');
+    return JSON.parse(await readFile(file, 'utf8')) as QueueTarget;
+  } catch {
+    return null;
+  }
+}
 
 if (import.meta.main) {
-  let args: { from: string; help: boolean };
+  let args: { from: string; help: boolean; http: boolean };
   try {
     args = parseConsoleArgs(process.argv.slice(2));
   } catch (error) {
@@ -209,8 +237,17 @@ if (import.meta.main) {
     process.stdout.write(`${usage}\n`);
     process.exit(0);
   }
+  const target = await queueTarget(args.http);
   const code = await runConsole({
     apiUrl: process.env.KANTONG_API_URL || DEFAULT_API_URL,
+    ...(target
+      ? {
+          transport: {
+            describe: `inbound.fifo → outbound.fifo at ${target.sqsEndpoint}`,
+            send: queueTransport(target, args.from),
+          },
+        }
+      : {}),
     from: args.from,
     input: process.stdin,
     output: process.stdout,

@@ -52,3 +52,15 @@ export async function converse(deps: PipelineDeps, envelope: InboundEnvelope): P
 export function parseEnvelope(record: SQSRecord): InboundEnvelope {
   return InboundEnvelopeSchema.parse(JSON.parse(record.body));
 }
+
+/**
+ * A Lambda entry point that builds its dependencies on the first event, not at import: importing a
+ * handler module (the local workers, tests) must not read the environment or open clients.
+ */
+export function lazyHandler<Event, Result>(build: () => (event: Event) => Promise<Result>) {
+  let built: ((event: Event) => Promise<Result>) | undefined;
+  return (event: Event): Promise<Result> => {
+    built ??= build();
+    return built(event);
+  };
+}

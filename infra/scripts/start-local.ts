@@ -8,15 +8,21 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, parse, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getConfig, resetConfig } from '@kantong/shared/config';
 import { logger } from '@kantong/shared/logger';
+import { ensureQueues, getSqsClient } from '@kantong/shared/queue';
+import { ensureBuckets, getS3Client } from '@kantong/shared/storage';
 // A relative import on purpose: the API is started in-process, and @kantong/functions is an
 // application workspace, not a library with an `exports` map.
 import { startApiServer } from '../../functions/src/api/local.ts';
+import { startWorkers, type Workers } from '../../functions/src/local/workers.ts';
+import { processDeps } from '../../functions/src/pipeline.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { type LocalServer, startS3Server, startSqsServer } from './local-services.ts';
 import { migrate } from './migrate.ts';
 
 const log = logger.child({ component: 'start-local' });
@@ -157,7 +163,15 @@ async function stopDatabase(embedded: RunningPostgres, dataDir: string): Promise
   if (outcome === 'timeout') log.warn('embedded PostgreSQL did not confirm its shutdown within 15 s');
 }
 
-function banner(apiUrl: string, database: string): string {
+/**
+ * Where `npm start` tells the chat console how to reach the queues: the console then sends its
+ * lines as WhatsApp envelopes into inbound.fifo and reads the replies from outbound.fifo.
+ */
+export const LOCAL_STACK_FILE = join(repoRoot, '.data', 'local-stack.json');
+
+export type LocalStackInfo = { sqsEndpoint: string; queuePrefix: string; region: string; apiUrl: string };
+
+function banner(apiUrl: string, database: string, queues: string): string {
   const line = '─'.repeat(64);
   return [
     '',
@@ -166,6 +180,7 @@ function banner(apiUrl: string, database: string): string {
     '',
     `  API:       ${apiUrl}   (cek/check: ${apiUrl}/healthz)`,
     `  Database:  ${database}`,
+    `  Queues:    ${queues}`,
     '',
     '  Ngobrol dengan bot di terminal lain / chat with the bot in another terminal:',
     '      npm run chat -- --from 6281234567890',
@@ -197,6 +212,13 @@ async function main(): Promise<void> {
   const database = await startDatabase();
   let stopping = false;
   let api: { port: number; close: () => Promise<void> } | undefined;
+  let workers: Workers | undefined;
+  const servers: LocalServer[] = [];
+  const stopServices = async () => {
+    await workers?.stop();
+    await rm(LOCAL_STACK_FILE, { force: true });
+    for (const server of servers.reverse()) await server.stop();
+  };
 
   // embedded-postgres registers its own SIGINT/SIGTERM hook that stops every cluster and exits
   // with 130/143 before the API is closed; one orderly shutdown here replaces it.
@@ -207,6 +229,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     try {
       await api?.close();
+      await stopServices();
       if (database.embedded && database.dataDir) await stopDatabase(database.embedded, database.dataDir);
       log.info('stopped; sampai jumpa!');
       process.exit(0);
@@ -224,14 +247,38 @@ async function main(): Promise<void> {
     log.info({ version }, 'database migrated');
 
     process.env.DATABASE_URL = database.url;
+    // SQS and S3: the configured servers, or ElasticMQ (with Java) / fauxqs started here.
+    const sqsServer = await startSqsServer();
+    servers.push(sqsServer);
+    const s3Server = await startS3Server();
+    servers.push(s3Server);
+    process.env.SQS_ENDPOINT = sqsServer.endpoint;
+    process.env.S3_ENDPOINT = s3Server.endpoint;
     resetConfig();
     const config = getConfig();
+    await ensureQueues(getSqsClient());
+    await ensureBuckets(getS3Client(), [config.MEDIA_BUCKET, config.REPORTS_BUCKET]);
+    workers = await startWorkers(processDeps());
+
     api = await startApiServer();
     const apiUrl = `http://${displayHost(config.HOST)}:${api.port}`;
+    const info: LocalStackInfo = {
+      sqsEndpoint: sqsServer.endpoint,
+      queuePrefix: config.QUEUE_PREFIX,
+      region: config.AWS_REGION,
+      apiUrl,
+    };
+    await mkdir(dirname(LOCAL_STACK_FILE), { recursive: true });
+    await writeFile(LOCAL_STACK_FILE, `${JSON.stringify(info, null, 2)}\n`);
     process.stdout.write(
-      banner(apiUrl, database.embedded ? `embedded PostgreSQL (${database.dataDir})` : 'DATABASE_URL'),
+      banner(
+        apiUrl,
+        database.embedded ? `embedded PostgreSQL (${database.dataDir})` : 'DATABASE_URL',
+        `${sqsServer.kind} ${sqsServer.endpoint}${sqsServer.note ? ` — ${sqsServer.note}` : ''}`,
+      ),
     );
   } catch (error) {
+    await stopServices().catch(() => undefined);
     if (database.embedded && database.dataDir) await stopDatabase(database.embedded, database.dataDir);
     throw error;
   }

@@ -8,7 +8,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { logger } from '@kantong/shared/logger';
 import { processBatch } from '@kantong/shared/queue/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { converse, type PipelineDeps, parseEnvelope, processDeps } from '../pipeline.ts';
+import { converse, lazyHandler, type PipelineDeps, parseEnvelope, processDeps } from '../pipeline.ts';
 
 /** One record of `inbound.fifo`; throws when it must be retried. */
 export async function ingestRecord(deps: PipelineDeps, record: SQSRecord): Promise<void> {
@@ -37,4 +37,4 @@ export function createIngestHandler(deps: PipelineDeps) {
     processBatch(event, (record) => ingestRecord(deps, record), { fifo: true, name: 'ingest' });
 }
 
-export const handler = createIngestHandler(processDeps());
+export const handler = lazyHandler(() => createIngestHandler(processDeps()));

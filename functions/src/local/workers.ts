@@ -19,7 +19,16 @@ const RELAY_AFTER_SECONDS = 30;
 
 export async function startWorkers(
   deps: PipelineDeps,
-  options: { retryDelaySeconds?: number; waitTimeSeconds?: number; relay?: boolean } = {},
+  options: {
+    retryDelaySeconds?: number;
+    waitTimeSeconds?: number;
+    relay?: boolean;
+    /**
+     * Pollers on inbound.fifo. Like Lambda's concurrency on a FIFO source: several batches run at
+     * once, but the queue hands out one sender's messages only after the earlier ones are done.
+     */
+    ingestConcurrency?: number;
+  } = {},
 ): Promise<Workers> {
   const common = {
     client: deps.sqs,

@@ -1,5 +1,5 @@
 /** `ocr`: consumes the `ocr` queue (receipt photos and documents). */
 import { createMediaHandler } from '../media.ts';
-import { processDeps } from '../pipeline.ts';
+import { lazyHandler, processDeps } from '../pipeline.ts';
 
-export const handler = createMediaHandler('ocr', processDeps());
+export const handler = lazyHandler(() => createMediaHandler('ocr', processDeps()));

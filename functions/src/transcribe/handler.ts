@@ -1,5 +1,5 @@
 /** `transcribe`: consumes the `transcribe` queue (voice notes). */
 import { createMediaHandler } from '../media.ts';
-import { processDeps } from '../pipeline.ts';
+import { lazyHandler, processDeps } from '../pipeline.ts';
 
-export const handler = createMediaHandler('transcribe', processDeps());
+export const handler = lazyHandler(() => createMediaHandler('transcribe', processDeps()));
