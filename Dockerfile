@@ -1,5 +1,6 @@
 # One image for every Node service of the stack (docker-compose.yml picks the command): the API
-# (functions/src/api/local.ts), the one-shot migration, and later the WhatsApp host (bot-host/).
+# (functions/src/api/local.ts), the one-shot migration, the queue workers
+# (functions/src/local/workers.ts), and later the WhatsApp host (bot-host/).
 # Node 24 runs the TypeScript sources directly (type stripping), so there is no build step.
 FROM node:24-slim
 
