@@ -11,6 +11,12 @@ ENV NODE_ENV=production \
 
 WORKDIR /app
 
+# The ocr worker reads receipts with ImageMagick + Tesseract (Indonesian, English); ffmpeg decodes
+# voice notes before they go to the whisper container.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+      tesseract-ocr tesseract-ocr-ind tesseract-ocr-eng imagemagick ffmpeg \
+    && rm -rf /var/lib/apt/lists/*
+
 # Manifests first, so the dependency layer is rebuilt only when they change.
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/

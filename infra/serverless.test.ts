@@ -61,6 +61,7 @@ const CONSUMER: Record<QueueKey, string | undefined> = {
   inbound: 'ingest',
   transcribe: 'transcribe',
   ocr: 'ocr',
+  reports: 'reportWorker',
   outbound: undefined,
 };
 

@@ -1,33 +1,48 @@
 /**
  * The chat console's queue transport takes the path a WhatsApp message takes: an envelope on
- * inbound.fifo through the real ingest function, the reply read back from outbound.fifo.
+ * inbound.fifo through the real ingest function, the reply back from outbound.fifo through the
+ * local delivery — for several numbers at once, none losing the other's replies.
  */
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startWorkers, type Workers } from '../../functions/src/local/workers.ts';
 import { createTestPipeline, type TestPipeline } from '../../functions/src/testing-pipeline.ts';
+import { readMailbox, startMailboxDelivery } from './console-mailbox.ts';
 import { queueTransport } from './console-queue.ts';
 
 let pipe: TestPipeline;
 let workers: Workers;
+let delivery: { stop: () => Promise<void> };
+let mailboxDir: string;
 
 beforeAll(async () => {
   pipe = await createTestPipeline();
-  workers = await startWorkers(pipe.deps, { waitTimeSeconds: 1, relay: false, retryDelaySeconds: 0 });
+  workers = await startWorkers(pipe.deps, {
+    waitTimeSeconds: 1,
+    relay: false,
+    scheduler: false,
+    retryDelaySeconds: 0,
+  });
+  mailboxDir = await mkdtemp(join(tmpdir(), 'kantong-mailbox-'));
+  delivery = startMailboxDelivery({ sqs: pipe.sqs, queueUrl: pipe.urls.outbound, dir: mailboxDir });
 });
 afterAll(async () => {
+  await delivery.stop();
   await workers.stop();
   await pipe.close();
 });
 
+const target = () => ({
+  sqsEndpoint: inject('sqsEndpoint'),
+  queuePrefix: pipe.prefix,
+  region: 'elasticmq',
+  mailboxDir,
+});
+
 it('sends a typed line through inbound.fifo and returns the reply from outbound.fifo', async () => {
-  const endpoint = String(
-    await pipe.sqs.config.endpoint?.().then((url) => `${url.protocol}//${url.hostname}:${url.port}`),
-  );
-  const send = queueTransport(
-    { sqsEndpoint: endpoint, queuePrefix: pipe.prefix, region: 'elasticmq' },
-    '6281600000001',
-  );
+  const send = queueTransport(target(), '6281600000001');
   const first = await send('beli pulsa 50k');
   expect(first).toEqual({
     ok: true,
@@ -37,30 +52,13 @@ it('sends a typed line through inbound.fifo and returns the reply from outbound.
   expect(second.ok && second.reply.startsWith('Ringkasan ')).toBe(true);
 });
 
-it('leaves replies addressed to other numbers on the queue', async () => {
-  await pipe.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: pipe.urls.outbound,
-      MessageBody: JSON.stringify({
-        version: 1,
-        outbox_id: 999999,
-        to: '6281699999999',
-        text: 'bukan buat kamu',
-        in_reply_to: null,
-      }),
-      MessageGroupId: '6281699999999',
-      MessageDeduplicationId: 'outbox-999999',
-    }),
-  );
-  const endpoint = String(
-    await pipe.sqs.config.endpoint?.().then((url) => `${url.protocol}//${url.hostname}:${url.port}`),
-  );
-  const send = queueTransport(
-    { sqsEndpoint: endpoint, queuePrefix: pipe.prefix, region: 'elasticmq' },
+it('lets two numbers chat at once without losing each other’s replies', async () => {
+  const ani = queueTransport(target(), '6281600000002');
+  const budi = queueTransport(target(), '6281600000003');
+  const [a, b] = await Promise.all([ani('gaji 5jt'), budi('beli kopi 20k')]);
+  expect(a.ok && a.reply.includes('Catat pemasukan Rp5.000.000')).toBe(true);
+  expect(b.ok && b.reply.includes('Catat pengeluaran Rp20.000')).toBe(true);
+  expect((await readMailbox(mailboxDir, '6281600000002')).map((reply) => reply.to)).toEqual([
     '6281600000002',
-  );
-  const result = await send('makasih ya');
-  expect(result.ok && !result.reply.includes('bukan buat kamu')).toBe(true);
-  const left = await pipe.collectReplies(1, 3000);
-  expect(left.map((reply) => reply.text)).toEqual(['bukan buat kamu']);
+  ]);
 });

@@ -1,25 +1,16 @@
 /**
  * The chat console's queue transport: a typed line travels exactly as a WhatsApp message does —
- * an inbound envelope on `inbound.fifo` (group = sender, dedup = message id) — and the reply is
- * read from `outbound.fifo`, where the WhatsApp host would pick it up. Replies addressed to other
- * numbers are left on the queue for their own readers.
+ * an inbound envelope on `inbound.fifo` (group = sender, dedup = message id) — through the real
+ * functions; the reply comes back from `outbound.fifo` through the local delivery of
+ * console-mailbox.ts, which stands in for WhatsApp's servers.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from '@aws-sdk/client-sqs';
-import {
-  createSqsClient,
-  type InboundEnvelope,
-  OutboundMessageSchema,
-  queueUrl,
-} from '@kantong/shared/queue';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createSqsClient, type InboundEnvelope, queueUrl } from '@kantong/shared/queue';
 import type { SendResult } from './console.ts';
+import { readMailbox } from './console-mailbox.ts';
 
-export type QueueTarget = { sqsEndpoint: string; queuePrefix: string; region: string };
+export type QueueTarget = { sqsEndpoint: string; queuePrefix: string; region: string; mailboxDir: string };
 
 const REPLY_TIMEOUT_MS = 60_000;
 
@@ -28,7 +19,7 @@ export function queueTransport(target: QueueTarget, from: string) {
   return async (text: string): Promise<SendResult> => {
     try {
       const inbound = await queueUrl(sqs, 'inbound', target.queuePrefix);
-      const outbound = await queueUrl(sqs, 'outbound', target.queuePrefix);
+      const seen = (await readMailbox(target.mailboxDir, from)).length;
       const envelope: InboundEnvelope = {
         version: 1,
         message_id: `console-${randomBytes(8).toString('hex')}`,
@@ -47,41 +38,22 @@ export function queueTransport(target: QueueTarget, from: string) {
           MessageDeduplicationId: envelope.message_id,
         }),
       );
-      const texts: string[] = [];
       const deadline = Date.now() + REPLY_TIMEOUT_MS;
       while (Date.now() < deadline) {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: outbound,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
-            VisibilityTimeout: 10,
-          }),
-        );
-        for (const message of out.Messages ?? []) {
-          const parsed = OutboundMessageSchema.safeParse(JSON.parse(message.Body ?? 'null'));
-          if (!parsed.success || parsed.data.to !== from) {
-            await sqs.send(
-              new ChangeMessageVisibilityCommand({
-                QueueUrl: outbound,
-                ReceiptHandle: message.ReceiptHandle,
-                VisibilityTimeout: 0,
-              }),
-            );
-            continue;
-          }
-          await sqs.send(
-            new DeleteMessageCommand({ QueueUrl: outbound, ReceiptHandle: message.ReceiptHandle }),
-          );
-          texts.push(parsed.data.text);
-          if (parsed.data.in_reply_to === envelope.message_id) return { ok: true, reply: texts.join('\n\n') };
+        const fresh = (await readMailbox(target.mailboxDir, from)).slice(seen);
+        const answered = fresh.findIndex((reply) => reply.in_reply_to === envelope.message_id);
+        if (answered >= 0) {
+          return {
+            ok: true,
+            reply: fresh
+              .slice(0, answered + 1)
+              .map((reply) => reply.text)
+              .join('\n\n'),
+          };
         }
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      return {
-        ok: false,
-        kind: 'network',
-        message: 'no reply on outbound.fifo within 60 s (are the workers running?)',
-      };
+      return { ok: false, kind: 'network', message: 'no reply within 60 s (is npm start still running?)' };
     } catch (error) {
       return { ok: false, kind: 'network', message: error instanceof Error ? error.message : String(error) };
     }

@@ -11,12 +11,14 @@
  * KANTONG_API_URL points it at another API (default http://127.0.0.1:8000).
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { signedRequestHeaders } from '@kantong/shared/security';
 import { type QueueTarget, queueTransport } from './console-queue.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8000';
@@ -87,14 +89,24 @@ export function incomingUrl(apiUrl: string): string {
  * Sends one typed line as a WhatsApp text message and returns the bot's reply. Never throws for
  * an HTTP error or an unreachable API: the console prints those and goes on.
  */
-export async function sendLine(apiUrl: string, from: string, text: string): Promise<SendResult> {
+export async function sendLine(
+  apiUrl: string,
+  from: string,
+  text: string,
+  secret: string | null = internalSecret(),
+): Promise<SendResult> {
   const url = incomingUrl(apiUrl);
+  const payload = JSON.stringify(buildIncoming(from, text));
+  // /wa/incoming is an internal endpoint: the console signs like the WhatsApp host would.
+  const signature = secret
+    ? signedRequestHeaders(secret, { method: 'POST', pathAndQuery: new URL(url).pathname, body: payload })
+    : {};
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(buildIncoming(from, text)),
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...signature },
+      body: payload,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (error) {
@@ -214,12 +226,32 @@ Needs Kantong running (npm start). While npm start runs, lines travel through th
 messages do (inbound.fifo → functions → outbound.fifo); --http sends them to POST /wa/incoming instead,
 at KANTONG_API_URL (default ${DEFAULT_API_URL}). With stdin from a pipe it sends each line in order and exits.`;
 
+/**
+ * The secret to sign internal calls with: INTERNAL_API_SECRET, or the one `npm start` made for
+ * the local stack (.data/internal-secret).
+ */
+function internalSecret(): string | null {
+  if (process.env.INTERNAL_API_SECRET) return process.env.INTERNAL_API_SECRET;
+  try {
+    return readFileSync(
+      join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.data', 'internal-secret'),
+      'utf8',
+    ).trim();
+  } catch {
+    return null;
+  }
+}
+
 /** The queues of a running `npm start`, if there is one and --http was not asked for. */
 async function queueTarget(http: boolean): Promise<QueueTarget | null> {
   if (http || process.env.KANTONG_API_URL) return null;
   try {
-    const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.data', 'local-stack.json');
-    return JSON.parse(await readFile(file, 'utf8')) as QueueTarget;
+    const data = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.data');
+    const info = JSON.parse(await readFile(join(data, 'local-stack.json'), 'utf8')) as Omit<
+      QueueTarget,
+      'mailboxDir'
+    >;
+    return { ...info, mailboxDir: join(data, 'console') };
   } catch {
     return null;
   }

@@ -1,19 +1,92 @@
 /**
- * The shared shape of `transcribe` and `ocr`: one envelope per record, work on its media, then
- * the conversation. Until the media issue lands the work is the conversation's own honest
- * "belum bisa" answer for voice notes and photos.
+ * The shared shape of `transcribe` and `ocr`: one envelope per record → the media from S3 →
+ * Whisper or the receipt reader (shared/src/media) → the conversation, which records the result
+ * and answers through the outbox. When the work takes longer than MEDIA_ACK_AFTER_MS, a quick
+ * "⏳ sebentar" goes out first, through the outbox like every reply.
+ *
+ * A redelivered record whose message was already answered skips the work entirely: the
+ * conversation repeats (and, if still unsent, sends) the first reply.
  */
+import { getConfig } from '@kantong/shared/config';
 import { logger } from '@kantong/shared/logger';
+import { ACKNOWLEDGEMENT, extract, type MediaWork } from '@kantong/shared/media';
+import * as Messages from '@kantong/shared/messages';
+import * as Outbox from '@kantong/shared/outbox';
+import type { InboundEnvelope } from '@kantong/shared/queue';
 import { processBatch } from '@kantong/shared/queue/batch';
+import { getS3Client } from '@kantong/shared/storage';
+import * as Users from '@kantong/shared/users';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { converse, type PipelineDeps, parseEnvelope } from './pipeline.ts';
 
-export function createMediaHandler(name: 'transcribe' | 'ocr', deps: PipelineDeps) {
-  const handleRecord = async (record: SQSRecord) => {
-    const envelope = parseEnvelope(record);
+/** Sends the quick "working on it" reply through the outbox (it is no answer: in_reply_to is empty). */
+async function acknowledge(deps: PipelineDeps, envelope: InboundEnvelope, work: MediaWork): Promise<void> {
+  const pool = await deps.pool();
+  const user = await Users.findByPhone(pool, envelope.from_number);
+  const id = await Outbox.enqueue(pool, {
+    userId: user?.id ?? null,
+    to: envelope.from_number,
+    body: ACKNOWLEDGEMENT[work],
+    inReplyTo: null,
+  });
+  await Outbox.flush(pool, { client: deps.sqs, queueUrl: await deps.queue('outbound') }, [id]);
+}
+
+/** Runs `work`; if it is not done within `afterMs`, runs `ack` first (and waits for it). */
+export async function withAcknowledgement<T>(
+  work: Promise<T>,
+  afterMs: number,
+  ack: () => Promise<void>,
+): Promise<{ value: T; acknowledged: boolean }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), afterMs);
+  });
+  let first: 'done' | 'late';
+  try {
+    first = await Promise.race([work.then(() => 'done' as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+  // Late: the work goes on meanwhile; its failure still surfaces from the await below.
+  if (first === 'late') await ack();
+  return { value: await work, acknowledged: first === 'late' };
+}
+
+export async function mediaRecord(deps: PipelineDeps, work: MediaWork, record: SQSRecord): Promise<void> {
+  const envelope = parseEnvelope(record);
+  const log = logger.child({ function: work, messageId: envelope.message_id, from: envelope.from_number });
+  const pool = await deps.pool();
+  if (await Messages.findReply(pool, envelope.from_number, envelope.message_id)) {
     const result = await converse(deps, envelope);
-    logger.info({ function: name, messageId: envelope.message_id, intent: result.intent }, 'media handled');
-  };
+    log.info({ duplicate: result.duplicate }, 'media already handled');
+    return;
+  }
+  const now = deps.now?.() ?? new Date();
+  const extraction = extract(work, envelope.media, {
+    s3: deps.s3 ?? getS3Client(),
+    bucket: deps.mediaBucket ?? getConfig().MEDIA_BUCKET,
+    now,
+    cleaner: deps.receiptCleaner ?? null,
+  });
+  const { value: extracted, acknowledged } = await withAcknowledgement(
+    extraction,
+    getConfig().MEDIA_ACK_AFTER_MS,
+    () => acknowledge(deps, envelope, work),
+  );
+  const result = await converse(deps, envelope, extracted ?? undefined);
+  log.info(
+    {
+      intent: result.intent,
+      duplicate: result.duplicate,
+      extracted: extracted?.kind ?? 'none',
+      acknowledged,
+    },
+    'media handled',
+  );
+}
+
+export function createMediaHandler(name: MediaWork, deps: PipelineDeps) {
   return (event: SQSEvent): Promise<SQSBatchResponse> =>
-    processBatch(event, handleRecord, { fifo: false, name });
+    processBatch(event, (record) => mediaRecord(deps, name, record), { fifo: false, name });
 }

@@ -3,8 +3,10 @@
  * process) and the step every one of them ends with — hand the message to the conversation and
  * send its reply through the outbox after the commit.
  */
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { handleIncoming, type IncomingResult } from '@kantong/shared/conversation';
+import { getConfig } from '@kantong/shared/config';
+import { type Extracted, handleIncoming, type IncomingResult } from '@kantong/shared/conversation';
 import { type DatabasePool, getPool } from '@kantong/shared/db';
 import { configuredFallback, type LlmFallback } from '@kantong/shared/nlu';
 import * as Outbox from '@kantong/shared/outbox';
@@ -16,6 +18,8 @@ import {
   queueUrl,
   toIncoming,
 } from '@kantong/shared/queue';
+import { configuredReceiptCleaner, type ReceiptCleaner } from '@kantong/shared/receipts';
+import { getS3Client } from '@kantong/shared/storage';
 import type { SQSRecord } from 'aws-lambda';
 
 export type PipelineDeps = {
@@ -25,12 +29,24 @@ export type PipelineDeps = {
   queue: (key: QueueKey) => Promise<string>;
   llm: LlmFallback | null;
   now?: () => Date;
+  /** Media (issue 5): where voice notes and photos are read from, and the receipt clean-up model. */
+  s3?: S3Client;
+  mediaBucket?: string;
+  receiptCleaner?: ReceiptCleaner | null;
 };
 
 /** The process's dependencies: DATABASE_URL, SQS_ENDPOINT/AWS, QUEUE_PREFIX, OLLAMA_URL. */
 export function processDeps(): PipelineDeps {
   const sqs = getSqsClient();
-  return { pool: getPool, sqs, queue: (key) => queueUrl(sqs, key), llm: configuredFallback() };
+  return {
+    pool: getPool,
+    sqs,
+    queue: (key) => queueUrl(sqs, key),
+    llm: configuredFallback(),
+    s3: getS3Client(),
+    mediaBucket: getConfig().MEDIA_BUCKET,
+    receiptCleaner: configuredReceiptCleaner(),
+  };
 }
 
 /**
@@ -38,11 +54,16 @@ export function processDeps(): PipelineDeps {
  * send fails the error propagates: the record is retried, the redelivery is recognised as a
  * duplicate and sends the still-pending reply — never a second one.
  */
-export async function converse(deps: PipelineDeps, envelope: InboundEnvelope): Promise<IncomingResult> {
+export async function converse(
+  deps: PipelineDeps,
+  envelope: InboundEnvelope,
+  extracted?: Extracted,
+): Promise<IncomingResult> {
   const pool = await deps.pool();
   const result = await handleIncoming(
     { pool, llm: deps.llm, delivery: 'outbox', ...(deps.now ? { now: deps.now } : {}) },
     toIncoming(envelope),
+    extracted,
   );
   await Outbox.flush(pool, { client: deps.sqs, queueUrl: await deps.queue('outbound') }, result.outbox_ids);
   return result;

@@ -2,7 +2,8 @@
  * Pipeline tests run the real handlers against a real SQS server (ElasticMQ in CI) and a fresh
  * PostgreSQL database. Each test file gets its own queue prefix, so files never share a queue.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -15,10 +16,12 @@ import {
   createSqsClient,
   ensureQueues,
   type InboundEnvelope,
+  type MediaRef,
   type OutboundMessage,
   OutboundMessageSchema,
   type QueueKey,
 } from '@kantong/shared/queue';
+import { createS3Client, ensureBuckets } from '@kantong/shared/storage';
 import { inject } from 'vitest';
 import type { PipelineDeps } from './pipeline.ts';
 
@@ -28,6 +31,11 @@ export type TestPipeline = {
   urls: Record<QueueKey, string>;
   deps: PipelineDeps;
   prefix: string;
+  /** This file's own media bucket on the test S3 server. */
+  s3: S3Client;
+  mediaBucket: string;
+  /** Stores a media file as the WhatsApp host does and returns its reference. */
+  putMedia: (key: string, bytes: Uint8Array, mime: string) => Promise<MediaRef>;
   /** Sends an envelope to inbound.fifo as the WhatsApp host does. */
   sendInbound: (envelope: InboundEnvelope, dedupId?: string) => Promise<void>;
   /** Receives (and deletes) outbound replies until `count` arrived or `timeoutMs` passed. */
@@ -58,11 +66,17 @@ export async function createTestPipeline(options: { now?: () => Date } = {}): Pr
   const sqs = createSqsClient({ endpoint: inject('sqsEndpoint'), region: 'elasticmq' });
   const prefix = `t${randomBytes(4).toString('hex')}-`;
   const urls = await ensureQueues(sqs, prefix);
+  const s3 = createS3Client({ endpoint: inject('s3Endpoint') });
+  const mediaBucket = `media-${prefix.replace(/-$/, '')}`;
+  await ensureBuckets(s3, [mediaBucket]);
   const deps: PipelineDeps = {
     pool: async () => db.pool,
     sqs,
     queue: async (key) => urls[key],
     llm: null,
+    s3,
+    mediaBucket,
+    receiptCleaner: null,
     ...(options.now ? { now: options.now } : {}),
   };
   return {
@@ -71,6 +85,13 @@ export async function createTestPipeline(options: { now?: () => Date } = {}): Pr
     urls,
     deps,
     prefix,
+    s3,
+    mediaBucket,
+    putMedia: async (key, bytes, mime) => {
+      await s3.send(new PutObjectCommand({ Bucket: mediaBucket, Key: key, Body: bytes, ContentType: mime }));
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      return { bucket: mediaBucket, key, mime, size_bytes: bytes.length, sha256 };
+    },
     sendInbound: async (envelope, dedupId) => {
       await sqs.send(
         new SendMessageCommand({
@@ -122,6 +143,7 @@ export async function createTestPipeline(options: { now?: () => Date } = {}): Pr
     },
     close: async () => {
       sqs.destroy();
+      s3.destroy();
       await db.drop();
     },
   };

@@ -72,7 +72,7 @@ async function main() {
     const urls = await ensureQueues(sqs, prefix);
     const workers = await startWorkers(
       { pool: async () => pool, sqs, queue: async (key) => urls[key], llm: null },
-      { waitTimeSeconds: 1, relay: false, ingestConcurrency: concurrency },
+      { waitTimeSeconds: 1, relay: false, scheduler: false, ingestConcurrency: concurrency },
     );
     stops.push(workers.stop);
 

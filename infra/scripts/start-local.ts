@@ -6,16 +6,17 @@
  * Environment: DATABASE_URL (use that server instead), PORT, HOST, EMBEDDED_PG_PORT (54329),
  * LOG_LEVEL and the rest of shared/src/config.ts.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, parse, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getConfig, resetConfig } from '@kantong/shared/config';
 import { logger } from '@kantong/shared/logger';
-import { ensureQueues, getSqsClient } from '@kantong/shared/queue';
+import { ensureQueues, getSqsClient, queueUrl } from '@kantong/shared/queue';
 import { ensureBuckets, getS3Client } from '@kantong/shared/storage';
+import { startMailboxDelivery } from '../../bot-host/src/console-mailbox.ts';
 // A relative import on purpose: the API is started in-process, and @kantong/functions is an
 // application workspace, not a library with an `exports` map.
 import { startApiServer } from '../../functions/src/api/local.ts';
@@ -169,7 +170,30 @@ async function stopDatabase(embedded: RunningPostgres, dataDir: string): Promise
  */
 export const LOCAL_STACK_FILE = join(repoRoot, '.data', 'local-stack.json');
 
-export type LocalStackInfo = { sqsEndpoint: string; queuePrefix: string; region: string; apiUrl: string };
+export type LocalStackInfo = {
+  databaseUrl: string;
+  sqsEndpoint: string;
+  s3Endpoint: string;
+  queuePrefix: string;
+  region: string;
+  apiUrl: string;
+};
+
+/**
+ * The internal API's shared secret for the local stack: made once and kept in
+ * .data/internal-secret, where the chat console (--http) finds it to sign its calls.
+ */
+async function localInternalSecret(): Promise<string> {
+  const file = join(repoRoot, '.data', 'internal-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('hex');
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+    return secret;
+  }
+}
 
 function banner(apiUrl: string, database: string, queues: string): string {
   const line = '─'.repeat(64);
@@ -213,9 +237,11 @@ async function main(): Promise<void> {
   let stopping = false;
   let api: { port: number; close: () => Promise<void> } | undefined;
   let workers: Workers | undefined;
+  let delivery: { stop: () => Promise<void> } | undefined;
   const servers: LocalServer[] = [];
   const stopServices = async () => {
     await workers?.stop();
+    await delivery?.stop();
     await rm(LOCAL_STACK_FILE, { force: true });
     for (const server of servers.reverse()) await server.stop();
   };
@@ -247,6 +273,9 @@ async function main(): Promise<void> {
     log.info({ version }, 'database migrated');
 
     process.env.DATABASE_URL = database.url;
+    process.env.INTERNAL_API_SECRET ??= await localInternalSecret();
+    // Links the bot sends (the dashboard onboarding) point at this very server.
+    process.env.PUBLIC_URL ??= `http://localhost:${initial.PORT}`;
     // SQS and S3: the configured servers, or ElasticMQ (with Java) / fauxqs started here.
     const sqsServer = await startSqsServer();
     servers.push(sqsServer);
@@ -259,11 +288,23 @@ async function main(): Promise<void> {
     await ensureQueues(getSqsClient());
     await ensureBuckets(getS3Client(), [config.MEDIA_BUCKET, config.REPORTS_BUCKET]);
     workers = await startWorkers(processDeps());
+    // Without WhatsApp, replies are "delivered" to the chat console's mailbox files. With the real
+    // host attached (npm run host), LOCAL_CONSOLE_DELIVERY=false leaves outbound.fifo to it alone.
+    delivery =
+      process.env.LOCAL_CONSOLE_DELIVERY === 'false'
+        ? undefined
+        : startMailboxDelivery({
+            sqs: getSqsClient(),
+            queueUrl: await queueUrl(getSqsClient(), 'outbound'),
+            dir: join(repoRoot, '.data', 'console'),
+          });
 
     api = await startApiServer();
     const apiUrl = `http://${displayHost(config.HOST)}:${api.port}`;
     const info: LocalStackInfo = {
+      databaseUrl: database.url,
       sqsEndpoint: sqsServer.endpoint,
+      s3Endpoint: s3Server.endpoint,
       queuePrefix: config.QUEUE_PREFIX,
       region: config.AWS_REGION,
       apiUrl,

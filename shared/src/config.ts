@@ -19,6 +19,12 @@ const ConfigSchema = z.object({
   OLLAMA_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
   /** Public address of the dashboard, used in links the bot sends. */
   PUBLIC_URL: z.string().url().default('http://localhost:8000'),
+  /**
+   * Key that signs dashboard sessions (HS256, at least 32 characters). Unset: a random key per
+   * process, so `npm start` works, but sessions end at every restart and are not shared between
+   * Lambda instances — set it in production.
+   */
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   /** Longest text message Kantong reads; longer ones get a polite refusal (nothing parsed). */
   MAX_TEXT_LENGTH: z.coerce.number().int().positive().default(2000),
   /** SQS endpoint; unset means AWS itself. Locally: ElasticMQ (http://127.0.0.1:9324) or fauxqs. */
@@ -33,7 +39,78 @@ const ConfigSchema = z.object({
     .default(''),
   MEDIA_BUCKET: z.string().default('wa-media'),
   REPORTS_BUCKET: z.string().default('reports'),
+  /** WhatsApp host: its sessions (one socket per bot number), comma-separated ids. */
+  WA_SESSIONS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}(,[A-Za-z0-9_-]{1,64})*$/, 'comma-separated ids of letters, digits, _ and -')
+    .default('main'),
+  /** Messages the host takes in besides direct chats; all off by default. */
+  WA_ACCEPT_OWN: z.stringbool().default(false),
+  WA_ACCEPT_STATUS: z.stringbool().default(false),
+  WA_ACCEPT_GROUPS: z.stringbool().default(false),
+  /** Largest media file taken in; a larger one gets a polite refusal (16 MiB). */
+  WA_MEDIA_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  /** MIME types taken in, comma-separated; `type/*` matches a whole family. */
+  WA_MEDIA_TYPES: z.string().default('audio/*,image/jpeg,image/png,image/webp,application/pdf'),
+  /** Shortest gap between two messages to the same person, and a cap per bot number. */
+  WA_SEND_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
+  WA_SEND_MAX_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /**
+   * Shared secret of internal calls (HMAC-SHA256 of timestamp + body): the host's POST /deliver
+   * and /wa/send. Unset: those endpoints answer 503.
+   */
+  INTERNAL_API_SECRET: z.string().min(16, 'INTERNAL_API_SECRET must be at least 16 characters').optional(),
+  /** How old a signed request may be (seconds), either way. */
+  SIGNATURE_WINDOW_S: z.coerce.number().int().positive().default(300),
+  /** On a day with nothing recorded, the 21:00 report becomes a gentle reminder (false: nothing is sent). */
+  DAILY_REMINDER_WHEN_EMPTY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /** Who may use this Kantong: open (new numbers start pending), allowlist, or closed. */
+  REGISTRATION_POLICY: z.enum(['open', 'allowlist', 'closed']).default('open'),
+  /** Numbers let in under the allowlist policy (comma-separated), besides the allowed_numbers table. */
+  ALLOWED_NUMBERS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((phone) => phone.trim())
+        .filter(Boolean),
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // ---- Media (issue 5): receipts and voice notes ----
+  /** Largest photo or voice note Kantong downloads (WhatsApp's own media limit is 16 MB). */
+  MEDIA_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  /** Longest voice note transcribed, in seconds. */
+  VOICE_MAX_SECONDS: z.coerce.number().int().positive().default(300),
+  /** After this long without a result, a "⏳ sebentar" reply goes out first; 0 sends it at once. */
+  MEDIA_ACK_AFTER_MS: z.coerce.number().int().min(0).default(2000),
+  /** ImageMagick 6's `convert` (Debian's path: /usr/local/bin may hold something else). */
+  IMAGEMAGICK_CONVERT: z.string().default('/usr/bin/convert'),
+  TESSERACT_BIN: z.string().default('tesseract'),
+  FFMPEG_BIN: z.string().default('ffmpeg'),
+  /** whisper.cpp model size; the ggml file is WHISPER_MODEL_DIR/ggml-<size>.bin (`npm run models`). */
+  WHISPER_MODEL: z
+    .enum(['tiny', 'tiny.en', 'base', 'base.en', 'small', 'small.en', 'medium', 'medium.en'])
+    .default('base'),
+  WHISPER_MODEL_DIR: z.string().default(`${process.env.HOME ?? '/root'}/.cache/kantong/models`),
+  WHISPER_THREADS: z.coerce.number().int().positive().optional(),
+  /** whisper-cli to run; default: the one `npm run models` builds inside nodejs-whisper. */
+  WHISPER_CLI: z.string().optional(),
+  /** An OpenAI-compatible speech server (whisper.cpp server, speaches): `${STT_URL}/v1/audio/transcriptions`. */
+  STT_URL: z.string().url().optional(),
+  STT_MODEL: z.string().default('whisper-1'),
+  STT_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,8 +1,10 @@
 /**
- * The Hono app behind `httpApi` (lambda.ts) and the local server (local.ts): SPEC.md's JSON API.
+ * The Hono app behind `httpApi` (lambda.ts) and the local server (local.ts): SPEC.md's JSON API
+ * and the web dashboard (functions/src/dashboard).
  * Routes parse, call one domain function, map the result (DESIGN.md decision 7); this file only
  * mounts them and maps errors once.
  */
+import { getConfig } from '@kantong/shared/config';
 import { getPool } from '@kantong/shared/db';
 import { DomainError } from '@kantong/shared/errors';
 import { logger } from '@kantong/shared/logger';
@@ -10,19 +12,26 @@ import { configuredFallback } from '@kantong/shared/nlu';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { dashboardRoutes } from '../dashboard/index.ts';
 import type { ApiDeps } from './deps.ts';
 import { DOMAIN_STATUS } from './http.ts';
 import { aiRoutes } from './routes/ai.ts';
 import { healthRoutes } from './routes/health.ts';
+import { mediaRoutes } from './routes/media.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { savingsRoutes } from './routes/savings.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 import { waRoutes } from './routes/wa.ts';
+import { requireSignature } from './signature.ts';
 
 /** Largest request body: a WhatsApp text is at most 65 536 characters; nothing Kantong takes is larger. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
 export function createApp(deps: ApiDeps) {
+  const signed = requireSignature(
+    deps.internalSecret === undefined ? () => getConfig().INTERNAL_API_SECRET ?? null : deps.internalSecret,
+    deps.now,
+  );
   const app = new Hono()
     .use(
       bodyLimit({
@@ -34,9 +43,21 @@ export function createApp(deps: ApiDeps) {
           ),
       }),
     )
+    // First: GET /transactions, /transactions/export and /savings are dashboard pages for a
+    // browser with a session, and pass through to the JSON routes below for API calls.
+    .route('/', dashboardRoutes(deps))
     .route('/healthz', healthRoutes(deps))
+    // Everything below is service-to-service and must be signed (signature.ts). Hono's `/x/*`
+    // also matches `/x` itself: one pattern per prefix, or the guard would see its own signature twice.
+    .use('/wa/*', signed)
+    .use('/ai/*', signed)
+    .use('/media/*', signed)
+    .use('/reports/*', signed)
+    .use('/savings/*', signed)
+    .use('/transactions/*', signed)
     .route('/wa', waRoutes(deps))
     .route('/ai', aiRoutes(deps))
+    .route('/media', mediaRoutes(deps))
     .route('/reports', reportRoutes(deps))
     .route('/savings', savingsRoutes(deps))
     .route('/transactions', transactionRoutes(deps));

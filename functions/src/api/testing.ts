@@ -4,7 +4,16 @@
  */
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
 import type { LlmFallback } from '@kantong/shared/nlu';
+import { signedRequestHeaders } from '@kantong/shared/security';
 import { createApp } from './app.ts';
+
+/** The secret route tests sign internal calls with. */
+export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789';
+
+/** Headers that sign an internal call to `path` with `body` (see signature.ts). */
+export function signFor(method: string, path: string, body: string, now?: Date): Record<string, string> {
+  return signedRequestHeaders(TEST_INTERNAL_SECRET, { method, pathAndQuery: path, body }, now);
+}
 
 export type TestApi = {
   app: ReturnType<typeof createApp>;
@@ -27,14 +36,18 @@ export async function createTestApi(
   const app = createApp({
     pool: async () => db.pool,
     llm: options.llm ?? null,
+    internalSecret: TEST_INTERNAL_SECRET,
     ...(options.now ? { now: options.now } : {}),
   });
   const call = async (method: string, path: string, body?: unknown) => {
+    const raw = body === undefined ? '' : JSON.stringify(body);
     const response = await app.request(path, {
       method,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
+      headers: {
+        ...signFor(method, path, raw, options.now?.()),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: raw }),
     });
     const text = await response.text();
     let parsed: Record<string, unknown>;

@@ -39,7 +39,12 @@ describe('outbox', () => {
 
     await pipe.sendInbound(envelope);
     await pipe.sendInbound(envelope, `${envelope.message_id}-again`);
-    const workers = await startWorkers(pipe.deps, { retryDelaySeconds: 0, waitTimeSeconds: 1, relay: false });
+    const workers = await startWorkers(pipe.deps, {
+      retryDelaySeconds: 0,
+      waitTimeSeconds: 1,
+      relay: false,
+      scheduler: false,
+    });
     try {
       const replies = await pipe.collectReplies(3, 5000);
       expect(replies.map((reply) => reply.in_reply_to)).toEqual([envelope.message_id]);

@@ -9,6 +9,8 @@ import * as Outbox from '@kantong/shared/outbox';
 import { createIngestHandler } from '../ingest/handler.ts';
 import { createMediaHandler } from '../media.ts';
 import { type PipelineDeps, processDeps } from '../pipeline.ts';
+import { runScheduler } from '../reports/handler.ts';
+import { createReportWorker } from '../reports/worker.ts';
 import { type Poller, startPoller } from './invoker.ts';
 
 export type Workers = { stop: () => Promise<void> };
@@ -16,6 +18,11 @@ export type Workers = { stop: () => Promise<void> };
 /** How often the relay looks for replies left pending by a crash. */
 const RELAY_INTERVAL_MS = 10_000;
 const RELAY_AFTER_SECONDS = 30;
+/**
+ * The local stand-in for the hourly EventBridge rule: the scheduler claims each hour once, so
+ * ticking every minute only means a report is never more than a minute late.
+ */
+const SCHEDULER_INTERVAL_MS = 60_000;
 
 export async function startWorkers(
   deps: PipelineDeps,
@@ -23,6 +30,8 @@ export async function startWorkers(
     retryDelaySeconds?: number;
     waitTimeSeconds?: number;
     relay?: boolean;
+    /** Run the report scheduler every minute (the local stand-in for the hourly schedule). */
+    scheduler?: boolean;
     /**
      * Pollers on inbound.fifo. Like Lambda's concurrency on a FIFO source: several batches run at
      * once, but the queue hands out one sender's messages only after the earlier ones are done.
@@ -51,6 +60,12 @@ export async function startWorkers(
     }),
     startPoller({
       ...common,
+      name: 'reportWorker',
+      queueUrl: await deps.queue('reports'),
+      handler: createReportWorker(deps),
+    }),
+    startPoller({
+      ...common,
       name: 'ocr',
       batchSize: 1,
       queueUrl: await deps.queue('ocr'),
@@ -67,10 +82,19 @@ export async function startWorkers(
             .then((pool) => Outbox.relayStale(pool, outbound, { olderThanSeconds: RELAY_AFTER_SECONDS }))
             .catch((error: unknown) => logger.error({ err: error }, 'outbox relay failed'));
         }, RELAY_INTERVAL_MS);
-  logger.info('workers polling ingest, transcribe and ocr');
+  const scheduler =
+    options.scheduler === false
+      ? undefined
+      : setInterval(() => {
+          runScheduler(deps, new Date()).catch((error: unknown) =>
+            logger.error({ err: error }, 'scheduler failed'),
+          );
+        }, SCHEDULER_INTERVAL_MS);
+  logger.info('workers polling ingest, transcribe, ocr and reports');
   return {
     stop: async () => {
       if (relay) clearInterval(relay);
+      if (scheduler) clearInterval(scheduler);
       await Promise.all(pollers.map((poller) => poller.stop()));
     },
   };

@@ -1,4 +1,4 @@
-/** `ocr`: consumes the `ocr` queue (receipt photos and documents). */
+/** `ocr`: consumes the `ocr` queue (receipt photos → Tesseract and the receipt reader → the conversation). */
 import { createMediaHandler } from '../media.ts';
 import { lazyHandler, processDeps } from '../pipeline.ts';
 

@@ -1,4 +1,4 @@
-/** `transcribe`: consumes the `transcribe` queue (voice notes). */
+/** `transcribe`: consumes the `transcribe` queue (voice notes → Whisper → the conversation). */
 import { createMediaHandler } from '../media.ts';
 import { lazyHandler, processDeps } from '../pipeline.ts';
 

@@ -70,3 +70,13 @@ export async function findOrCreate(
     SELECT id, name, kind, keywords FROM categories WHERE user_id = ${userId} AND lower(name) = lower(${name})`))
   );
 }
+
+/** One of the user's categories by id; another user's is null. */
+export async function findForUser(
+  db: CommonQueryMethods,
+  userId: number,
+  id: number,
+): Promise<Category | null> {
+  return db.maybeOne(sql.type(CategorySchema)`
+    SELECT id, name, kind, keywords FROM categories WHERE id = ${id} AND user_id = ${userId}`);
+}

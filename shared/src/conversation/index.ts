@@ -4,6 +4,7 @@
  * ledger rows, the reply — commits in one PostgreSQL transaction keyed by the message id, so a
  * redelivery changes nothing and gets the first reply again (DESIGN.md decisions 2 and 3).
  */
+import * as Auth from '../auth/index.ts';
 import * as Categories from '../categories/index.ts';
 import { getConfig } from '../config.ts';
 import type { DatabasePool, DatabaseTransactionConnection } from '../db/pool.ts';
@@ -13,11 +14,14 @@ import { type AiCall, type LlmFallback, recordAiCall, understand } from '../nlu/
 import type { ParseResult } from '../nlu/schema.ts';
 import * as Outbox from '../outbox/index.ts';
 import * as Users from '../users/index.ts';
+import * as Registration from '../users/registration.ts';
 import { act } from './intents.ts';
+import { answerReceiptQuestion, type Extracted, recordReceipt, registerAsset } from './media.ts';
 import * as Replies from './replies.ts';
 import type { IncomingMessage, IncomingResult } from './schema.ts';
 import * as State from './state.ts';
 
+export type { Extracted } from './media.ts';
 export * from './schema.ts';
 
 export type ConversationDeps = {
@@ -54,11 +58,15 @@ const LOGGED_BODY_LIMIT = 4000;
 export async function handleIncoming(
   deps: ConversationDeps,
   message: IncomingMessage,
+  /** For audio/image messages: what the media functions made of it (a transcript, a receipt). */
+  extracted?: Extracted,
 ): Promise<IncomingResult> {
   const config = getConfig();
   const now = deps.now?.() ?? new Date();
   const from = message.from_number;
-  const text = message.text?.trim() ?? '';
+  // A voice note's transcript is read exactly like a typed message (issue 5).
+  const transcript = extracted?.kind === 'transcript';
+  const text = (transcript ? extracted.text : message.text)?.trim() ?? '';
   const messageId =
     message.message_id ??
     Messages.deriveMessageId({
@@ -83,7 +91,9 @@ export async function handleIncoming(
   const aiCalls: AiCall[] = [];
   let parsed: ParseResult | null = null;
   const tooLong = text.length > config.MAX_TEXT_LENGTH;
-  if (message.message_type === 'text' && text.length > 0 && !tooLong) {
+  // "dashboard", "lupa password": answered with a fresh one-time link, never parsed.
+  const linkCommand = message.message_type === 'text' && Auth.isLinkCommand(text);
+  if ((message.message_type === 'text' || transcript) && text.length > 0 && !tooLong && !linkCommand) {
     const categories = existingUser ? await Categories.optionsForUser(deps.pool, existingUser.id) : undefined;
     parsed = await understand(
       text,
@@ -93,10 +103,20 @@ export async function handleIncoming(
   }
 
   const outcome = await deps.pool.transaction(async (tx) => {
+    // Registration policy: an unknown number may be refused, and then only the log is kept.
+    const admission = existingUser
+      ? null
+      : await Registration.admit(tx, from, config.REGISTRATION_POLICY, config.ALLOWED_NUMBERS);
+    if (admission === 'refused') return refuse(tx, { from, messageId, message, delivery });
     const { user, created } = await Users.findOrCreateByPhone(tx, from, {
       timezone: config.DEFAULT_TIMEZONE,
+      status: admission === 'active' ? 'active' : 'pending',
     });
-    const body = tooLong ? `${text.slice(0, LOGGED_BODY_LIMIT)}…` : (message.text ?? null);
+    const body = tooLong
+      ? `${text.slice(0, LOGGED_BODY_LIMIT)}…`
+      : transcript
+        ? text
+        : (message.text ?? null);
     const inboundId = await Messages.logInbound(tx, {
       userId: user.id,
       from,
@@ -105,10 +125,28 @@ export async function handleIncoming(
       body,
     });
     if (inboundId === null) return null; // a concurrent delivery of the same message won the race
-    for (const call of aiCalls) await recordAiCall(tx, user.id, call);
+    for (const call of [...aiCalls, ...(extracted?.aiCalls ?? [])]) await recordAiCall(tx, user.id, call);
+    const media = extracted?.media ?? null;
+    const mediaAssetId = media ? await registerAsset(tx, { userId: user.id, media, inboundId }) : null;
 
-    const action = await decide(tx, { user, parsed, message, text, tooLong, sentAt, inboundId });
-    const reply = created ? withWelcome(action.reply, action.intent) : action.reply;
+    const action = linkCommand
+      ? { intent: 'dashboard_link', reply: await Auth.dashboardLinkLine(tx, user.id, now) }
+      : user.status === 'blocked'
+        ? { intent: 'blocked', reply: Registration.BLOCKED }
+        : user.status === 'pending' && !created && Registration.isActivation(text)
+          ? await activation(tx, user.id)
+          : await decide(tx, {
+              user,
+              parsed,
+              message,
+              text,
+              tooLong,
+              sentAt,
+              inboundId,
+              extracted,
+              mediaAssetId,
+            });
+    const reply = created ? await withWelcome(tx, user, action, now) : action.reply;
     await Messages.logReply(tx, { inboundId, userId: user.id, to: from, intent: action.intent, reply });
     const outboxIds =
       delivery === 'outbox'
@@ -155,10 +193,54 @@ async function duplicateResult(
   };
 }
 
-/** A first-time sender gets the welcome guide (SPEC.md onboarding) before the answer itself. */
-function withWelcome(reply: string, intent: string): string {
-  if (intent === 'help' || intent === 'smalltalk') return `${Replies.WELCOME}\n\n${Replies.HELP}`;
-  return `${Replies.WELCOME}\n\n${reply}`;
+/**
+ * A first-time sender gets the welcome guide (SPEC.md onboarding) before the answer itself, and
+ * the one-time link to set a dashboard password after it.
+ */
+async function withWelcome(
+  tx: DatabaseTransactionConnection,
+  user: Users.User,
+  action: { reply: string; intent: string },
+  now: Date,
+): Promise<string> {
+  // A pending user (REGISTRATION_POLICY=open) learns how to activate in the same breath.
+  const welcome =
+    user.status === 'pending' ? `${Replies.WELCOME}\n${Registration.ACTIVATE_HINT}` : Replies.WELCOME;
+  if (action.intent === 'dashboard_link') return `${welcome}\n\n${action.reply}`;
+  const body = action.intent === 'help' || action.intent === 'smalltalk' ? Replies.HELP : action.reply;
+  return `${welcome}\n\n${body}\n\n${await Auth.dashboardLinkLine(tx, user.id, now)}`;
+}
+
+/** A pending user's "ya": active from now on, and what was recorded meanwhile is confirmed. */
+async function activation(tx: DatabaseTransactionConnection, userId: number) {
+  const confirmed = await Registration.activate(tx, userId);
+  const note = confirmed > 0 ? ` ${confirmed} transaksi yang tadi pending udah dikonfirmasi.` : '';
+  return { intent: 'activate', reply: `✅ Akun kamu udah aktif!${note} Yuk catat terus 💪` };
+}
+
+/**
+ * A number the registration policy keeps out: its message and the polite refusal are logged
+ * (with no user), and nothing else is stored.
+ */
+async function refuse(
+  tx: DatabaseTransactionConnection,
+  input: { from: string; messageId: string; message: IncomingMessage; delivery: 'response' | 'outbox' },
+) {
+  const inboundId = await Messages.logInbound(tx, {
+    userId: null,
+    from: input.from,
+    messageId: input.messageId,
+    type: input.message.message_type,
+    body: input.message.text?.slice(0, LOGGED_BODY_LIMIT) ?? null,
+  });
+  if (inboundId === null) return null;
+  const reply = Registration.REFUSED;
+  await Messages.logReply(tx, { inboundId, userId: null, to: input.from, intent: 'refused', reply });
+  const outboxIds =
+    input.delivery === 'outbox'
+      ? [await Outbox.enqueue(tx, { userId: null, to: input.from, body: reply, inReplyTo: inboundId })]
+      : [];
+  return { reply, intent: 'refused', userId: 0, outboxIds };
 }
 
 type DecideInput = {
@@ -169,23 +251,50 @@ type DecideInput = {
   tooLong: boolean;
   sentAt: Date;
   inboundId: number;
+  extracted: Extracted | undefined;
+  mediaAssetId: number | null;
 };
 
 async function decide(
   tx: DatabaseTransactionConnection,
   input: DecideInput,
 ): Promise<{ reply: string; intent: string }> {
-  const { message } = input;
-  if (message.message_type !== 'text') {
+  const { message, extracted } = input;
+  if (message.message_type !== 'text' && extracted?.kind !== 'transcript') {
+    // Photos arrive read by functions/ocr; an unusable photo or note arrives as a problem.
+    if (extracted?.kind === 'receipt') {
+      const caption = message.text?.trim() ?? '';
+      return recordReceipt(tx, { ...input, reading: extracted.reading, caption, at: input.sentAt });
+    }
+    if (extracted?.kind === 'problem')
+      return { intent: `media_${extracted.problem}`, reply: Replies.MEDIA_PROBLEM[extracted.problem] };
     return {
       intent: `unsupported_${message.message_type}`,
       reply: Replies.MEDIA_NOT_READY[message.message_type],
     };
   }
+  const action = await decideText(tx, input);
+  return extracted?.kind === 'transcript'
+    ? { ...action, reply: Replies.heard(input.text, action.reply) }
+    : action;
+}
+
+async function decideText(
+  tx: DatabaseTransactionConnection,
+  input: DecideInput,
+): Promise<{ reply: string; intent: string }> {
   if (input.tooLong)
     return { intent: 'rejected_too_long', reply: Replies.TOO_LONG(getConfig().MAX_TEXT_LENGTH) };
   if (!input.parsed) return { intent: 'empty', reply: Replies.EMPTY_TEXT };
 
+  // "ok" or a corrected total may answer "is this receipt right?" (conversation/media.ts).
+  const receipt = await answerReceiptQuestion(tx, {
+    userId: input.user.id,
+    parsed: input.parsed,
+    text: input.text,
+    at: input.sentAt,
+  });
+  if (receipt) return receipt;
   // A pending question ("Ini pengeluaran kategori apa?") may be answered by this message.
   const completed = await State.completePending(tx, input.user.id, input.parsed, input.sentAt);
   const parsed = completed ?? input.parsed;

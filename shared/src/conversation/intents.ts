@@ -4,6 +4,7 @@
  * unknown savings, not enough balance) undoes the action's partial work but still lets the
  * message and the refusal be logged.
  */
+import { alertAfterExpense } from '../budgets/alerts.ts';
 import * as Budgets from '../budgets/index.ts';
 import * as Categories from '../categories/index.ts';
 import type { DatabaseTransactionConnection } from '../db/pool.ts';
@@ -16,6 +17,7 @@ import * as Reports from '../reports/index.ts';
 import * as Savings from '../savings/index.ts';
 import { formatDayId, formatMonthId, localDate, periodRange } from '../time/index.ts';
 import type { User } from '../users/index.ts';
+import { PENDING_NOTE } from '../users/registration.ts';
 import * as Replies from './replies.ts';
 import * as State from './state.ts';
 
@@ -114,6 +116,8 @@ async function createTransaction(tx: DatabaseTransactionConnection, input: ActIn
   }
   const datetime = parsed.datetime ? new Date(parsed.datetime) : input.at;
   const base = {
+    // A pending user's money is recorded, but stays pending until the account is activated.
+    status: user.status === 'pending' ? ('pending' as const) : ('confirmed' as const),
     userId: user.id,
     amount: parsed.amount,
     description: parsed.description,
@@ -125,7 +129,7 @@ async function createTransaction(tx: DatabaseTransactionConnection, input: ActIn
   };
   if (parsed.direction === 'transfer') {
     await Ledger.record(tx, { ...base, direction: 'transfer', categoryId: null });
-    return Replies.recordedTransfer(parsed.amount, parsed.description);
+    return withPendingNote(user, Replies.recordedTransfer(parsed.amount, parsed.description));
   }
   // The category decides the direction when the reader could not ("tadi 50k" → "gaji").
   const existing = parsed.category_suggestion
@@ -143,7 +147,19 @@ async function createTransaction(tx: DatabaseTransactionConnection, input: ActIn
           direction,
         );
   await Ledger.record(tx, { ...base, direction, categoryId: category.id });
-  return Replies.recorded(direction, parsed.amount, category.name);
+  const reply = withPendingNote(user, Replies.recorded(direction, parsed.amount, category.name));
+  if (direction !== 'expense') return reply;
+  const alert = await alertAfterExpense(tx, {
+    userId: user.id,
+    categoryId: category.id,
+    timezone: user.timezone,
+    at: datetime,
+  });
+  return alert ? `${reply}\n\n${alert}` : reply;
+}
+
+function withPendingNote(user: User, reply: string): string {
+  return user.status === 'pending' ? `${reply}\n${PENDING_NOTE}` : reply;
 }
 
 async function editCategory(

@@ -58,3 +58,54 @@ export const DEPOSIT_NEEDS_DETAILS = "Setor ke tabungan mana dan berapa? Contoh:
 export const WITHDRAW_NEEDS_DETAILS = "Tarik dari tabungan mana dan berapa? Contoh: 'tarik laptop 200k'.";
 export const ASK_CATEGORY = 'Ini pengeluaran kategori apa?';
 export const ASK_AMOUNT = 'Berapa nominalnya?';
+
+// ---- Voice notes and receipt photos (issue 5) ----
+
+/** The first quick answer when reading a photo or a voice note takes more than a moment. */
+export const ACK_LISTENING = '⏳ sebentar, aku dengerin dulu ya';
+export const ACK_READING = '⏳ sebentar, aku baca struknya dulu ya';
+
+/** SPEC.md flow 2: the transcript, then the answer to it. */
+export function heard(transcript: string, reply: string): string {
+  return `🎤 aku dengar: "${transcript}"\n${reply}`;
+}
+
+/** "Aku baca struk Indomaret total Rp132.500 tanggal 16-10-2025" (SPEC.md's words). */
+function receiptSummary(merchant: string | null, total: bigint, date: string | null): string {
+  const shop = merchant ? ` ${merchant}` : '';
+  const day = date ? ` tanggal ${date.slice(8, 10)}-${date.slice(5, 7)}-${date.slice(0, 4)}` : '';
+  return `Aku baca struk${shop} total ${formatRupiah(total)}${day}`;
+}
+
+export function receiptRecorded(merchant: string | null, total: bigint, date: string | null): string {
+  return `${receiptSummary(merchant, total, date)}. ✅ Sudah dicatat sebagai pengeluaran. Balas: ganti <kategori> untuk koreksi.`;
+}
+
+export function receiptPending(merchant: string | null, total: bigint, date: string | null): string {
+  return [
+    `${receiptSummary(merchant, total, date)}, tapi fotonya kurang jelas jadi aku belum yakin. ⏳ Dicatat sebagai pengeluaran *pending* dulu.`,
+    `Balas 'ok' kalau sudah benar, ketik total yang benar kalau salah (contoh: '${formatRupiah(total).slice(2)}'), atau 'ganti <kategori>' untuk koreksi kategori.`,
+  ].join('\n');
+}
+
+export function receiptConfirmed(total: bigint, corrected: boolean): string {
+  return corrected
+    ? `✅ Oke, total struknya aku ganti jadi ${formatRupiah(total)} dan sudah dikonfirmasi.`
+    : `✅ Oke, struk ${formatRupiah(total)} sudah dikonfirmasi.`;
+}
+
+export const MEDIA_PROBLEM = {
+  not_a_receipt:
+    "Hmm, aku nggak nemu struk di foto ini 🤔 Kalau ini struk, coba foto ulang lebih dekat dan terang ya, atau ketik totalnya aja, contoh: 'belanja indomaret 132.500'.",
+  unreadable_image:
+    "Maaf, fotonya nggak bisa aku buka 🙏 Coba kirim ulang ya, atau ketik totalnya aja, contoh: 'belanja indomaret 132.500'.",
+  silent_audio:
+    "Voice note-nya kosong atau suaranya nggak kedengeran 🙉 Coba rekam ulang ya, atau ketik aja, contoh: 'makan siang 35rb'.",
+  unreadable_audio:
+    "Maaf, voice note-nya nggak bisa aku putar 🙏 Coba kirim ulang, atau ketik aja, contoh: 'makan siang 35rb'.",
+  too_large:
+    'Waduh, filenya kegedean buat aku baca 😅 Kirim foto struk atau voice note yang lebih kecil ya (maks 16 MB).',
+  too_long:
+    "Voice note-nya kepanjangan 😅 Kirim yang pendek aja, satu transaksi per pesan, contoh: 'makan siang 35rb'.",
+} as const;
+export type MediaProblem = keyof typeof MEDIA_PROBLEM;

@@ -3,6 +3,7 @@
  * Every function takes the connection first (a pool or a transaction), slonik-style.
  */
 import { z } from 'zod';
+import * as Categories from '../categories/index.ts';
 import { type CommonQueryMethods, sql } from '../db/pool.ts';
 import { DomainError } from '../errors/index.ts';
 import { formatRupiah, MAX_AMOUNT } from '../money/index.ts';
@@ -160,4 +161,84 @@ export async function list(
   const total = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
     SELECT count(*) AS n FROM transactions t LEFT JOIN categories c ON c.id = t.category_id WHERE ${where}`);
   return { rows, total };
+}
+
+/**
+ * The user's live transaction `id`, locked for a change; a row of another user, or a deleted
+ * one, is "not found" — the dashboard never tells which ids exist.
+ */
+async function requireOwnForUpdate(tx: CommonQueryMethods, userId: number, id: number): Promise<Transaction> {
+  const found = await tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+    SELECT id FROM transactions WHERE id = ${id} AND user_id = ${userId} AND deleted_at IS NULL FOR UPDATE`);
+  if (found === null) throw new DomainError('not_found', 'Transaksi tidak ditemukan.');
+  return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${id}`);
+}
+
+/** Checks that `categoryId` is the user's own and fits `direction` (a transfer takes none). */
+async function requireCategoryFor(
+  tx: CommonQueryMethods,
+  userId: number,
+  categoryId: number,
+  direction: Transaction['direction'],
+): Promise<void> {
+  if (direction === 'transfer') throw new DomainError('invalid', 'Transfer nggak pakai kategori.');
+  const category = await Categories.findForUser(tx, userId, categoryId);
+  if (category === null) throw new DomainError('not_found', 'Kategori tidak ditemukan.');
+  if (category.kind !== direction)
+    throw new DomainError(
+      'invalid',
+      `Kategori ${category.name} bukan kategori ${direction === 'income' ? 'pemasukan' : 'pengeluaran'}.`,
+    );
+}
+
+/**
+ * Records a transaction typed into the dashboard: the category, when given, must be the user's
+ * own and of the right kind.
+ */
+export async function recordForUser(tx: CommonQueryMethods, input: NewTransaction): Promise<Transaction> {
+  if (input.categoryId !== null)
+    await requireCategoryFor(tx, input.userId, input.categoryId, input.direction);
+  return record(tx, input);
+}
+
+/**
+ * Changes the amount and/or category of one of the user's transactions (the dashboard's inline
+ * edit). The category must be the user's own and of the transaction's direction; a transfer
+ * takes none.
+ */
+export async function editForUser(
+  tx: CommonQueryMethods,
+  input: { userId: number; id: number; amount?: bigint; categoryId?: number },
+): Promise<Transaction> {
+  const current = await requireOwnForUpdate(tx, input.userId, input.id);
+  if (input.amount !== undefined) assertAmount(input.amount);
+  if (input.categoryId !== undefined) {
+    await requireCategoryFor(tx, input.userId, input.categoryId, current.direction);
+  }
+  await tx.query(sql.unsafe`
+    UPDATE transactions
+    SET amount = COALESCE(${input.amount?.toString() ?? null}::numeric, amount),
+        category_id = COALESCE(${input.categoryId ?? null}::bigint, category_id),
+        updated_at = now()
+    WHERE id = ${current.id}`);
+  return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${current.id}`);
+}
+
+/** Marks one of the user's pending transactions (an unsure receipt or voice note) confirmed. */
+export async function confirmForUser(
+  tx: CommonQueryMethods,
+  userId: number,
+  id: number,
+): Promise<Transaction> {
+  const current = await requireOwnForUpdate(tx, userId, id);
+  await tx.query(
+    sql.unsafe`UPDATE transactions SET status = 'confirmed', updated_at = now() WHERE id = ${current.id}`,
+  );
+  return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${current.id}`);
+}
+
+/** Soft-deletes one of the user's transactions by id. */
+export async function softDeleteForUser(tx: CommonQueryMethods, userId: number, id: number): Promise<void> {
+  const current = await requireOwnForUpdate(tx, userId, id);
+  await softDelete(tx, current.id);
 }

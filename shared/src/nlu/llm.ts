@@ -58,7 +58,62 @@ export function buildPrompt(categories: readonly CategoryOption[], timezone: str
   ].join('\n');
 }
 
-const answerJsonSchema = z.toJSONSchema(LlmAnswerSchema);
+/** An Ollama client whose every call is bounded by `timeoutMs`, the model load included. */
+export function ollamaClient(url: string, timeoutMs: number): Ollama {
+  return new Ollama({
+    host: url,
+    fetch: (input, init) =>
+      fetch(input, {
+        ...init,
+        signal: init?.signal
+          ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+          : AbortSignal.timeout(timeoutMs),
+      }),
+  });
+}
+
+/**
+ * One chat call answered under a JSON schema (Ollama's `format`), parsed and validated with zod,
+ * and reported through `onCall` whether it worked or not. Null when it did not.
+ */
+export async function askJson<T>(
+  client: Ollama,
+  request: { model: string; purpose: string; system: string; user: string; schema: z.ZodType<T> },
+  onCall: (call: AiCall) => void,
+): Promise<T | null> {
+  const started = performance.now();
+  const input = JSON.stringify({ system: request.system, user: request.user });
+  let output: string | null = null;
+  const report = (error: string | null) =>
+    onCall({
+      model: request.model,
+      purpose: request.purpose,
+      input,
+      output,
+      success: error === null,
+      latencyMs: elapsed(started),
+      error,
+    });
+  try {
+    const response = await client.chat({
+      model: request.model,
+      stream: false,
+      format: z.toJSONSchema(request.schema),
+      options: { temperature: 0 },
+      messages: [
+        { role: 'system', content: request.system },
+        { role: 'user', content: request.user },
+      ],
+    });
+    output = response.message.content;
+    const answer = request.schema.parse(JSON.parse(output));
+    report(null);
+    return answer;
+  } catch (error) {
+    report(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    return null;
+  }
+}
 
 /** The Ollama-backed fallback; `timeoutMs` bounds each call, the whole call, including the model load. */
 export function createOllamaFallback(options: {
@@ -66,66 +121,23 @@ export function createOllamaFallback(options: {
   model: string;
   timeoutMs: number;
 }): LlmFallback {
-  const client = new Ollama({
-    host: options.url,
-    fetch: (input, init) =>
-      fetch(input, {
-        ...init,
-        signal: init?.signal
-          ? AbortSignal.any([init.signal, AbortSignal.timeout(options.timeoutMs)])
-          : AbortSignal.timeout(options.timeoutMs),
-      }),
-  });
+  const client = ollamaClient(options.url, options.timeoutMs);
   return {
     model: options.model,
-    interpret: async (text, context, onCall) => {
-      const started = performance.now();
+    interpret: (text, context, onCall) => {
       const system = buildPrompt(
         context.categories.length > 0 ? context.categories : DEFAULT_CATEGORIES,
         context.timezone,
       );
-      const input = JSON.stringify({ system, user: text });
-      let output: string | null = null;
-      try {
-        const response = await client.chat({
-          model: options.model,
-          stream: false,
-          format: answerJsonSchema,
-          options: { temperature: 0 },
-          messages: [
-            { role: 'system', content: system },
-            { role: 'user', content: text },
-          ],
-        });
-        output = response.message.content;
-        const answer = LlmAnswerSchema.parse(JSON.parse(output));
-        onCall({
-          model: options.model,
-          purpose: 'nlu',
-          input,
-          output,
-          success: true,
-          latencyMs: elapsed(started),
-          error: null,
-        });
-        return answer;
-      } catch (error) {
-        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        onCall({
-          model: options.model,
-          purpose: 'nlu',
-          input,
-          output,
-          success: false,
-          latencyMs: elapsed(started),
-          error: reason,
-        });
-        return null;
-      }
+      return askJson(
+        client,
+        { model: options.model, purpose: 'nlu', system, user: text, schema: LlmAnswerSchema },
+        onCall,
+      );
     },
   };
 }
 
-function elapsed(started: number): number {
+export function elapsed(started: number): number {
   return Math.round(performance.now() - started);
 }

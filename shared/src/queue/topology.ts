@@ -7,6 +7,8 @@
  * - `transcribe` and `ocr`: voice notes and photos/documents, which take seconds to minutes;
  *   standard queues, because a slow receipt must not hold up the sender's next text. One queue per
  *   function: two Lambda mappings on one queue with filters would each drop the other's messages.
+ * - `reports`: one job per user and scheduled report, fanned out by the hourly scheduler, so ten
+ *   thousand users are ten thousand small invocations of `reportWorker`.
  * - `outbound.fifo`: replies, grouped by recipient, deduplicated by outbox id. Consumed by the
  *   WhatsApp host directly — it owns the socket, a function cannot send on it.
  *
@@ -14,7 +16,7 @@
  * times its consumer's timeout (AWS's advice for Lambda event sources), so a message is never
  * handed to a second consumer while the first is still working on it.
  */
-export type QueueKey = 'inbound' | 'transcribe' | 'ocr' | 'outbound';
+export type QueueKey = 'inbound' | 'transcribe' | 'ocr' | 'reports' | 'outbound';
 
 export type QueueSpec = {
   /** Name without the stage prefix. */
@@ -52,6 +54,14 @@ export const QUEUES: Record<QueueKey, QueueSpec> = {
     consumerTimeoutS: 150,
     visibilityTimeoutS: 900,
     deadLetter: 'ocr-dlq',
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+  },
+  reports: {
+    name: 'reports',
+    fifo: false,
+    consumerTimeoutS: 30,
+    visibilityTimeoutS: 180,
+    deadLetter: 'reports-dlq',
     maxReceiveCount: MAX_RECEIVE_COUNT,
   },
   outbound: {

@@ -4,9 +4,10 @@
  * count as neither income nor expense; pending rows count (they were recorded), deleted ones do not.
  */
 import { z } from 'zod';
+import * as Budgets from '../budgets/index.ts';
 import { type CommonQueryMethods, sql } from '../db/pool.ts';
 import { formatRupiah } from '../money/index.ts';
-import { addDays, type DateRange, formatDayId, startOfMonth } from '../time/index.ts';
+import { addDays, addMonths, type DateRange, formatDayId, startOfMonth } from '../time/index.ts';
 
 export type CategoryAmount = { category: string; amount: bigint };
 
@@ -124,4 +125,72 @@ export function rangeLabel(range: DateRange): string {
   if (fromYear === toYear && fromMonth === toMonth) return `${fromDay}–${to}`;
   if (fromYear === toYear) return `${fromDay} ${fromMonth}–${to}`;
   return `${from}–${to}`;
+}
+
+export type DayFlow = { day: string; income: bigint; expense: bigint };
+
+/** Income and expense per local day over `range`, every day present (zero when quiet): the cashflow chart. */
+export async function dailyCashflow(
+  db: CommonQueryMethods,
+  input: { userId: number; timezone: string; range: DateRange },
+): Promise<DayFlow[]> {
+  const { userId, timezone, range } = input;
+  const rows = await db.any(sql.type(z.object({ day: z.string(), income: z.bigint(), expense: z.bigint() }))`
+    SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
+           COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'income'), 0)::numeric AS income,
+           COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'expense'), 0)::numeric AS expense
+    FROM generate_series(${range.from}::date, ${range.to}::date - 1, interval '1 day') AS d(day)
+    LEFT JOIN transactions t
+      ON t.user_id = ${userId} AND t.deleted_at IS NULL
+     AND t.tx_datetime >= d.day::timestamp AT TIME ZONE ${timezone}
+     AND t.tx_datetime < (d.day + interval '1 day')::timestamp AT TIME ZONE ${timezone}
+    GROUP BY d.day ORDER BY d.day`);
+  return [...rows];
+}
+
+export type MerchantAmount = { merchant: string; amount: bigint; count: number };
+
+/**
+ * Where the money went: expense per merchant (the receipt's store), falling back to the
+ * description when no merchant was read, largest first.
+ */
+export async function topMerchants(
+  db: CommonQueryMethods,
+  input: { userId: number; timezone: string; range: DateRange; limit?: number },
+): Promise<readonly MerchantAmount[]> {
+  return db.any(sql.type(z.object({ merchant: z.string(), amount: z.bigint(), count: z.number() }))`
+    SELECT COALESCE(NULLIF(trim(t.merchant), ''), NULLIF(trim(t.description), ''), 'Tanpa keterangan') AS merchant,
+           sum(t.amount)::numeric AS amount, count(*) AS count
+    FROM transactions t
+    WHERE t.user_id = ${input.userId} AND t.deleted_at IS NULL AND t.direction = 'expense'
+      AND ${inRange(input.range, input.timezone)}
+    GROUP BY 1 ORDER BY sum(t.amount) DESC, 1 LIMIT ${input.limit ?? 5}`);
+}
+
+export type MonthOverview = {
+  range: DateRange;
+  summary: Summary;
+  cashflow: DayFlow[];
+  merchants: readonly MerchantAmount[];
+  budgets: readonly Budgets.BudgetStatus[];
+};
+
+/**
+ * Everything the dashboard and the monthly report show for one local month (`month` is any day
+ * in it): totals, per-category amounts, daily cashflow, top merchants and budgets against actual.
+ */
+export async function monthOverview(
+  db: CommonQueryMethods,
+  input: { userId: number; timezone: string; month: string },
+): Promise<MonthOverview> {
+  const from = startOfMonth(input.month);
+  const range = { from, to: addMonths(from, 1) };
+  const scope = { userId: input.userId, timezone: input.timezone, range };
+  return {
+    range,
+    summary: await summarize(db, scope),
+    cashflow: await dailyCashflow(db, scope),
+    merchants: await topMerchants(db, { ...scope, limit: 5 }),
+    budgets: await Budgets.statusForMonth(db, { userId: input.userId, timezone: input.timezone, day: from }),
+  };
 }

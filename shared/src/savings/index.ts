@@ -164,3 +164,13 @@ export function depositMessage(amount: bigint, account: SavingsAccount): string 
 export function withdrawMessage(amount: bigint, account: SavingsAccount): string {
   return `✅ Tarik ${formatRupiah(amount)} dari tabungan ${account.name}. Progress ${progressText(account)}.`;
 }
+
+/** One of the user's goals by id; another user's goal is null, exactly like a missing one. */
+export async function findForUser(
+  db: CommonQueryMethods,
+  userId: number,
+  id: number,
+): Promise<SavingsAccount | null> {
+  return db.maybeOne(sql.type(SavingsAccountSchema)`
+    SELECT ${accountColumns} FROM savings_accounts WHERE id = ${id} AND user_id = ${userId}`);
+}

@@ -3,7 +3,7 @@
  * PostgreSQL, with a fixed clock (Wednesday 25 November 2026, 10:00 in Jakarta).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, type TestApi } from '../testing.ts';
+import { createTestApi, signFor, type TestApi } from '../testing.ts';
 
 const NOW = new Date('2026-11-25T03:00:00Z');
 const phone = '6281255550001';
@@ -17,6 +17,7 @@ beforeAll(async () => {
   userId = Number(first.user_id);
   await api.say(phone, 'makan siang 150rb');
   await api.say(phone, 'naik ojek 100rb');
+  await api.say(phone, 'ya'); // activates the account: the rows above become confirmed
   await api.post('/transactions', {
     phone,
     direction: 'expense',
@@ -161,7 +162,8 @@ describe('transactions endpoints', () => {
   });
 
   it('exports exactly the filtered rows as CSV that spreadsheets read safely', async () => {
-    const response = await api.app.request(`/transactions/export?user_id=${userId}&category=Makan`);
+    const path = `/transactions/export?user_id=${userId}&category=Makan`;
+    const response = await api.app.request(path, { headers: signFor('GET', path, '', NOW) });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/csv');
     const bytes = new Uint8Array(await response.arrayBuffer());
@@ -182,9 +184,8 @@ describe('transactions endpoints', () => {
   });
 
   it('neutralises formulas and can use semicolons for Indonesian Excel', async () => {
-    const response = await api.app.request(
-      `/transactions/export?user_id=${userId}&category=Hiburan&delimiter=semicolon`,
-    );
+    const path = `/transactions/export?user_id=${userId}&category=Hiburan&delimiter=semicolon`;
+    const response = await api.app.request(path, { headers: signFor('GET', path, '', NOW) });
     const text = (await response.text()).replace(/^\uFEFF/, '');
     const row = text.split('\r\n')[1] ?? '';
     expect(row).toContain(`;"'=HYPERLINK(""http://evil"")";`);

@@ -37,6 +37,7 @@ let api: TestApi;
 beforeAll(async () => {
   api = await createTestApi({ llm: scriptedModel });
   await api.say('6281277770001', 'halo');
+  await api.say('6281277770001', 'ya');
 });
 afterAll(async () => {
   await api.db.drop();

@@ -47,8 +47,10 @@ describe('SPEC.md test cases over POST /wa/incoming', () => {
   const alice = '6281200000001';
 
   beforeAll(async () => {
-    // A first message makes the user, so later replies carry no welcome text.
+    // A first message makes the (pending) user, "ya" activates it: later replies carry neither
+    // the welcome text nor the pending note.
     await api.say(alice, 'halo');
+    await api.say(alice, 'ya');
   });
 
   it('1: "beli pulsa 50k" records a Rp50.000 Pulsa & Data expense and says so in SPEC.md words', async () => {
@@ -150,25 +152,39 @@ describe('SPEC.md test cases over POST /wa/incoming', () => {
   it('12: a new number sending "gaji 5jt" becomes a user named after its last digits and gets the welcome', async () => {
     const newcomer = '6289876547890';
     const result = await api.say(newcomer, 'gaji 5jt');
+    // The one-time dashboard link is random; the rest of the reply is exact.
+    const token = /\/onboarding\/([A-Za-z0-9_-]{43}) /.exec(String(result.reply))?.[1];
     expect(result.reply).toBe(
-      "Halo! Aku bot keuanganmu. Contoh: 'beli kopi 20k'.\n\n✅ Catat pemasukan Rp5.000.000 kategori Gaji. Balas: ganti <kategori> kalau mau ubah.",
+      `Halo! Aku bot keuanganmu. Contoh: 'beli kopi 20k'.\nBalas *YA* buat aktifin akun kamu. Sampai itu, transaksi kamu dicatat sebagai pending.\n\n✅ Catat pemasukan Rp5.000.000 kategori Gaji. Balas: ganti <kategori> kalau mau ubah.\nTransaksi ini masih pending sampai kamu balas *YA* buat aktifin akun.\n\nBuat password dashboard kamu di http://localhost:8000/onboarding/${token} (berlaku 24 jam, sekali pakai).`,
     );
-    const user = await api.db.pool.one(sql.type(
-      z.object({ name: z.string(), timezone: z.string(), categories: z.number() }),
-    )`
-      SELECT name, timezone, (SELECT count(*) FROM categories c WHERE c.user_id = u.id) AS categories
-      FROM users u WHERE phone = ${newcomer}`);
-    expect(user).toEqual({ name: 'User 7890', timezone: 'Asia/Jakarta', categories: 17 });
-    expect(await transactionsOf(newcomer)).toEqual([
-      {
-        direction: 'income',
-        amount: 5000000n,
-        category: 'Gaji',
-        source: 'whatsapp',
-        status: 'confirmed',
-        deleted: false,
-      },
-    ]);
+    const userOf = () =>
+      api.db.pool.one(sql.type(
+        z.object({ name: z.string(), timezone: z.string(), status: z.string(), categories: z.number() }),
+      )`
+        SELECT name, timezone, status, (SELECT count(*) FROM categories c WHERE c.user_id = u.id) AS categories
+        FROM users u WHERE phone = ${newcomer}`);
+    expect(await userOf()).toEqual({
+      name: 'User 7890',
+      timezone: 'Asia/Jakarta',
+      status: 'pending',
+      categories: 17,
+    });
+    const income = {
+      direction: 'income',
+      amount: 5000000n,
+      category: 'Gaji',
+      source: 'whatsapp',
+      deleted: false,
+    };
+    expect(await transactionsOf(newcomer)).toEqual([{ ...income, status: 'pending' }]);
+
+    // Replying "ya" activates the account and confirms what was recorded meanwhile.
+    const activated = await api.say(newcomer, 'ya');
+    expect(activated.reply).toBe(
+      '✅ Akun kamu udah aktif! 1 transaksi yang tadi pending udah dikonfirmasi. Yuk catat terus 💪',
+    );
+    expect((await userOf()).status).toBe('active');
+    expect(await transactionsOf(newcomer)).toEqual([{ ...income, status: 'confirmed' }]);
   });
 });
 

@@ -1,0 +1,75 @@
+/**
+ * Local delivery for the chat console. Without WhatsApp, `npm start` consumes `outbound.fifo`
+ * the way the WhatsApp host does and "delivers" each reply by appending it to a mailbox file per
+ * recipient (`.data/console/<number>.jsonl`); each console reads its own. Nothing is dropped and
+ * several consoles (several numbers) can chat at once — peeking at a shared queue instead would
+ * push other numbers' replies towards the dead-letter queue.
+ */
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { logger } from '@kantong/shared/logger';
+import { type OutboundMessage, OutboundMessageSchema } from '@kantong/shared/queue';
+
+export function mailboxFile(dir: string, to: string): string {
+  return join(dir, `${to}.jsonl`);
+}
+
+/** Consumes outbound.fifo into mailbox files until stopped. */
+export function startMailboxDelivery(options: { sqs: SQSClient; queueUrl: string; dir: string }) {
+  let running = true;
+  const loop = (async () => {
+    await mkdir(options.dir, { recursive: true });
+    while (running) {
+      try {
+        const out = await options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: options.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+          }),
+        );
+        const messages = out.Messages ?? [];
+        for (const message of messages) {
+          const reply = OutboundMessageSchema.parse(JSON.parse(message.Body ?? 'null'));
+          await appendFile(mailboxFile(options.dir, reply.to), `${JSON.stringify(reply)}\n`);
+        }
+        if (messages.length > 0) {
+          await options.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: options.queueUrl,
+              Entries: messages.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle,
+              })),
+            }),
+          );
+        }
+      } catch (error) {
+        if (!running) break;
+        logger.error({ err: error }, 'console delivery failed; retrying in 1 s');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** Replies in `to`'s mailbox, oldest first. */
+export async function readMailbox(dir: string, to: string): Promise<OutboundMessage[]> {
+  let text: string;
+  try {
+    text = await readFile(mailboxFile(dir, to), 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => OutboundMessageSchema.parse(JSON.parse(line)));
+}

@@ -1,0 +1,128 @@
+/**
+ * The host's HTTP side through `app.request()`: login endpoints, signed sends, health and metrics.
+ */
+import { signedHeaders } from '@kantong/shared/security';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestHostEnv, standInFactory, type TestHostEnv, virtualClock } from './testing.ts';
+
+const SECRET = 'test-secret-0123456789';
+let env: TestHostEnv;
+let host: ReturnType<TestHostEnv['makeHost']>;
+let whatsapp: ReturnType<typeof standInFactory>;
+
+beforeAll(async () => {
+  env = await createTestHostEnv({ INTERNAL_API_SECRET: SECRET, WA_SESSIONS: 'main,cadangan' });
+  whatsapp = standInFactory();
+  host = env.makeHost({ factory: whatsapp.factory, clock: virtualClock() });
+  for (const session of host.sessions.values()) await session.start();
+});
+
+afterAll(async () => {
+  await host.stop();
+  await env.close();
+});
+
+function signedPost(path: string, payload: unknown, secret = SECRET, at = new Date()) {
+  const body = JSON.stringify(payload);
+  return host.app.request(path, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', ...signedHeaders(secret, body, at) },
+  });
+}
+
+describe('WhatsApp host HTTP', () => {
+  it('serves the QR code as a base64 PNG while a session waits for a login, and a pairing code', async () => {
+    const [main] = whatsapp.sockets;
+    expect((await host.app.request('/session/main/qr')).status).toBe(409);
+
+    main?.emit('connection.update', { qr: '2@kantong-qr-payload' });
+    const qr = await host.app.request('/session/main/qr');
+    const pairing = await host.app.request('/session/main/pairing-code', {
+      method: 'POST',
+      body: JSON.stringify({ phone_number: '6285000000001' }),
+      headers: { 'content-type': 'application/json' },
+    });
+
+    expect(qr.status).toBe(200);
+    const body = (await qr.json()) as { state: string; qr: string };
+    expect(body.state).toBe('SCAN_QR_CODE');
+    expect(body.qr).toMatch(/^data:image\/png;base64,/);
+    const png = Buffer.from(body.qr.replace(/^data:image\/png;base64,/, ''), 'base64');
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(await pairing.json()).toEqual({ session_id: 'main', code: 'K001TNG1' });
+    expect((await host.app.request('/session/nope/qr')).status).toBe(404);
+  });
+
+  it('reports each session state, and health only when every socket is WORKING', async () => {
+    const [main, backup] = whatsapp.sockets;
+    main?.emit('connection.update', { connection: 'open' });
+    const degraded = await host.app.request('/healthz');
+    backup?.emit('connection.update', { connection: 'open' });
+    const healthy = await host.app.request('/healthz');
+    const status = await host.app.request('/session/cadangan/status');
+
+    expect(degraded.status).toBe(503);
+    expect(healthy.status).toBe(200);
+    expect(await status.json()).toMatchObject({
+      session_id: 'cadangan',
+      state: 'WORKING',
+      bot_number: '6285000000001',
+      reconnect_attempts: 0,
+    });
+  });
+
+  it('sends a signed manual message, and refuses unsigned, forged and replayed ones', async () => {
+    const payload = { to: '6281234567890', text: 'Halo dari admin', session_id: 'cadangan' };
+    const body = JSON.stringify(payload);
+    const headers = { 'content-type': 'application/json', ...signedHeaders(SECRET, body) };
+
+    const sent = await host.app.request('/wa/send', { method: 'POST', body, headers });
+    const replayed = await host.app.request('/wa/send', { method: 'POST', body, headers });
+    const unsigned = await host.app.request('/wa/send', { method: 'POST', body });
+    const forged = await signedPost('/wa/send', payload, 'another-secret-98765');
+    const stale = await host.app.request('/wa/send', {
+      method: 'POST',
+      body,
+      headers: signedHeaders(SECRET, body, new Date(Date.now() - 10 * 60_000)),
+    });
+
+    expect(sent.status).toBe(200);
+    expect(await sent.json()).toMatchObject({ status: 'sent', sessionId: 'cadangan' });
+    expect(whatsapp.sockets[1]?.sent.map((message) => message.text)).toEqual(['Halo dari admin']);
+    expect([replayed.status, unsigned.status, forged.status, stale.status]).toEqual([401, 401, 401, 401]);
+    expect(await replayed.json()).toMatchObject({ reason: 'replayed' });
+    expect(await stale.json()).toMatchObject({ reason: 'expired' });
+  });
+
+  it('delivers a signed reply once per outbox id (POST /deliver), and validates the body', async () => {
+    const first = await signedPost('/deliver', { to: '6281234567891', text: '✅ Catat', outbox_id: 77 });
+    // The API retrying: the same reply, signed again a second later.
+    const again = await signedPost(
+      '/deliver',
+      { to: '6281234567891', text: '✅ Catat', outbox_id: 77 },
+      SECRET,
+      new Date(Date.now() + 1000),
+    );
+    const bad = await signedPost('/deliver', { to: '+62 812', text: '' });
+
+    expect(await first.json()).toMatchObject({ status: 'sent' });
+    expect(await again.json()).toEqual({ status: 'duplicate' });
+    expect(bad.status).toBe(400);
+    expect(
+      ((await bad.json()) as { issues: { path: string }[] }).issues.map((issue) => issue.path).sort(),
+    ).toEqual(['text', 'to']);
+  });
+
+  it('publishes Prometheus metrics: messages in and out, reconnects, send queue depth', async () => {
+    const response = await host.app.request('/metrics');
+    const text = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(text).toContain('kantong_wa_messages_out_total{session="cadangan",outcome="sent"} 1');
+    expect(text).toContain('# TYPE kantong_wa_messages_in_total counter');
+    expect(text).toContain('# TYPE kantong_wa_reconnects_total counter');
+    expect(text).toContain('kantong_wa_send_queue_depth 0');
+    expect(text).toContain('kantong_wa_session_working{session="main"} 1');
+  });
+});

@@ -1,0 +1,273 @@
+/**
+ * One bot number: a Baileys socket, its login (QR or pairing code), its state, and reconnection.
+ *
+ * States: STOPPED (not running), STARTING (socket opening), SCAN_QR_CODE (waiting for a login by
+ * QR or pairing code), WORKING (logged in, open), FAILED (will not reconnect by itself: logged
+ * out, replaced by another connection, or refused by WhatsApp).
+ *
+ * Reconnection follows the close code (`reconnectDecision`): at once after the restart WhatsApp
+ * asks for once pairing succeeds (515), with a growing backoff after ordinary drops, never after
+ * a logout (401) or when another connection replaced this one (440).
+ */
+import type { DatabasePool } from '@kantong/shared/db';
+import { sql } from '@kantong/shared/db';
+import type { Logger } from '@kantong/shared/logger';
+import {
+  Browsers,
+  DisconnectReason,
+  makeCacheableSignalKeyStore,
+  makeWASocket,
+  type proto,
+  type WAMessage,
+  type WAMessageKey,
+  type WASocket,
+} from 'baileys';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { type PostgresAuthState, usePostgresAuthState } from './auth-state.ts';
+import type { HostMetrics } from './metrics.ts';
+import type { HostSocket } from './socket.ts';
+
+export const SESSION_STATES = ['STOPPED', 'STARTING', 'SCAN_QR_CODE', 'WORKING', 'FAILED'] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+
+export type Backoff = { baseMs: number; maxMs: number };
+export const DEFAULT_BACKOFF: Backoff = { baseMs: 1000, maxMs: 5 * 60_000 };
+
+export type ReconnectDecision =
+  | { reconnect: true; delayMs: number; countsAsFailure: boolean }
+  | { reconnect: false; reason: string; forgetLogin: boolean };
+
+/**
+ * What to do after the socket closed with `code` (Baileys' DisconnectReason, an HTTP-like status),
+ * given the failed attempts so far. Pure, so the policy is tested over every code.
+ */
+export function reconnectDecision(
+  code: number | undefined,
+  attempt: number,
+  backoff: Backoff = DEFAULT_BACKOFF,
+): ReconnectDecision {
+  switch (code) {
+    case DisconnectReason.loggedOut:
+      // The phone removed this device: the stored login is worthless; a new QR is needed.
+      return { reconnect: false, reason: 'logged_out', forgetLogin: true };
+    case DisconnectReason.connectionReplaced:
+      // Another host opened this number: reconnecting would make the two fight forever.
+      return { reconnect: false, reason: 'connection_replaced', forgetLogin: false };
+    case DisconnectReason.forbidden:
+      return { reconnect: false, reason: 'forbidden', forgetLogin: false };
+    case DisconnectReason.multideviceMismatch:
+      return { reconnect: false, reason: 'multidevice_mismatch', forgetLogin: true };
+    case DisconnectReason.restartRequired:
+      // Sent once right after a successful pairing: open a new socket with the new login now.
+      return { reconnect: true, delayMs: 0, countsAsFailure: false };
+    default: {
+      const delayMs = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
+      return { reconnect: true, delayMs, countsAsFailure: true };
+    }
+  }
+}
+
+/** The part of a Baileys socket a session drives (makeWASocket's, or a stand-in in tests). */
+export type SessionSocket = HostSocket & {
+  ev: { on: WASocket['ev']['on'] };
+  requestPairingCode: (phoneNumber: string) => Promise<string>;
+  end: (error: Error | undefined) => void | Promise<void>;
+  signalRepository?: { lidMapping?: { getPNForLID: (lid: string) => Promise<string | null> } };
+};
+
+export type SocketFactory = (options: {
+  auth: PostgresAuthState;
+  logger: Logger;
+  getMessage: (key: WAMessageKey) => Promise<proto.IMessage | undefined>;
+}) => SessionSocket;
+
+export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage }) =>
+  makeWASocket({
+    auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, logger) },
+    logger,
+    browser: Browsers.ubuntu('Kantong'),
+    // A bot: do not show it online (the phone keeps its notifications) and skip old history.
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+    getMessage,
+  }) as unknown as SessionSocket;
+
+export type SessionHooks = {
+  onMessages: (session: Session, upsert: { messages: WAMessage[]; type: string }) => Promise<void>;
+  onOpen?: (session: Session) => Promise<void>;
+};
+
+export type SessionOptions = {
+  id: string;
+  pool: DatabasePool;
+  log: Logger;
+  metrics: HostMetrics;
+  hooks: SessionHooks;
+  factory?: SocketFactory;
+  backoff?: Backoff;
+  /** Print each QR code in the terminal (the first start of a number). */
+  printQr?: boolean;
+  /** Waits between reconnections; tests make it instant. */
+  sleep?: (ms: number) => Promise<void>;
+};
+
+const SentBodySchema = z.object({ body: z.string() });
+
+export class Session {
+  readonly id: string;
+  state: SessionState = 'STOPPED';
+  /** The QR code text while SCAN_QR_CODE. */
+  qr: string | null = null;
+  lastError: string | null = null;
+  attempts = 0;
+  since: Date = new Date();
+  socket: SessionSocket | null = null;
+  readonly #options: SessionOptions;
+  #auth: PostgresAuthState | null = null;
+  #stopping = false;
+  #generation = 0;
+
+  constructor(options: SessionOptions) {
+    this.id = options.id;
+    this.#options = options;
+  }
+
+  get log(): Logger {
+    return this.#options.log;
+  }
+
+  #setState(state: SessionState, error: string | null = null): void {
+    if (state !== this.state) this.since = new Date();
+    this.state = state;
+    if (error !== null) this.lastError = error;
+    this.#options.metrics.sessionUp.set({ session: this.id }, state === 'WORKING' ? 1 : 0);
+    this.log.info({ session: this.id, state, error }, 'session state');
+  }
+
+  /** Opens the socket with the login stored in PostgreSQL (a new login shows a QR code). */
+  async start(): Promise<void> {
+    this.#stopping = false;
+    this.#setState('STARTING');
+    this.#auth = await usePostgresAuthState(this.#options.pool, this.id);
+    this.#open();
+  }
+
+  #open(): void {
+    const auth = this.#auth;
+    if (!auth) throw new Error('session started without auth state');
+    const generation = ++this.#generation;
+    const factory = this.#options.factory ?? baileysSocketFactory;
+    const socket = factory({
+      auth,
+      logger: this.log.child({ session: this.id, component: 'baileys' }),
+      getMessage: (key) => this.#getMessage(key),
+    });
+    this.socket = socket;
+    // Events of a socket that was replaced are ignored.
+    const current = () => generation === this.#generation && !this.#stopping;
+
+    socket.ev.on('creds.update', () => {
+      auth
+        .saveCreds()
+        .catch((error: unknown) =>
+          this.log.error({ err: error, session: this.id }, 'saving credentials failed'),
+        );
+    });
+    socket.ev.on('messages.upsert', (upsert) => {
+      if (!current()) return;
+      this.#options.hooks.onMessages(this, upsert).catch((error: unknown) => {
+        this.log.error({ err: error, session: this.id }, 'handling messages failed');
+      });
+    });
+    socket.ev.on('connection.update', (update) => {
+      if (!current()) return;
+      if (update.qr) {
+        this.qr = update.qr;
+        this.#setState('SCAN_QR_CODE');
+        if (this.#options.printQr) this.#printQr(update.qr);
+      }
+      if (update.connection === 'open') {
+        this.qr = null;
+        this.attempts = 0;
+        this.lastError = null;
+        this.#setState('WORKING');
+        this.#options.hooks.onOpen?.(this).catch((error: unknown) => {
+          this.log.error({ err: error, session: this.id }, 'after-open work failed');
+        });
+      }
+      if (update.connection === 'close') {
+        const error = update.lastDisconnect?.error as
+          | { output?: { statusCode?: number }; message?: string }
+          | undefined;
+        this.#closed(error?.output?.statusCode, error?.message ?? 'closed');
+      }
+    });
+  }
+
+  #closed(code: number | undefined, message: string): void {
+    this.socket = null;
+    this.qr = null;
+    const decision = reconnectDecision(code, this.attempts, this.#options.backoff);
+    this.log.warn({ session: this.id, code, message, decision }, 'connection closed');
+    if (!decision.reconnect) {
+      this.#setState('FAILED', `${decision.reason} (${code ?? 'no code'})`);
+      if (decision.forgetLogin) {
+        this.#auth
+          ?.clear()
+          .catch((error: unknown) => this.log.error({ err: error }, 'forgetting the login failed'));
+      }
+      return;
+    }
+    if (decision.countsAsFailure) this.attempts += 1;
+    this.#options.metrics.reconnects.inc({ session: this.id, code: String(code ?? 'none') });
+    this.#setState('STARTING', `closed (${code ?? 'no code'}): ${message}`);
+    const sleep = this.#options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+    void sleep(decision.delayMs).then(async () => {
+      if (this.#stopping) return;
+      try {
+        // A fresh auth state: a logout or a pairing changed the stored login.
+        this.#auth = await usePostgresAuthState(this.#options.pool, this.id);
+        this.#open();
+      } catch (error) {
+        this.log.error({ err: error, session: this.id }, 'reconnecting failed');
+        this.#closed(undefined, error instanceof Error ? error.message : String(error));
+      }
+    });
+  }
+
+  #printQr(qr: string): void {
+    QRCode.toString(qr, { type: 'terminal', small: true })
+      .then((art) => {
+        process.stdout.write(
+          `\nWhatsApp session "${this.id}": scan this QR code with WhatsApp → Perangkat tertaut / Linked devices\n${art}\n`,
+        );
+      })
+      .catch((error: unknown) => this.log.error({ err: error }, 'printing the QR code failed'));
+  }
+
+  /** A reply this host sent, for a recipient whose phone asks for it again (decryption retry). */
+  async #getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined> {
+    if (!key.id) return undefined;
+    const body = await this.#options.pool.maybeOneFirst(sql.type(SentBodySchema)`
+      SELECT body FROM wa_sent_outbox WHERE session_id = ${this.id} AND wa_message_id = ${key.id}`);
+    return body === null ? undefined : { conversation: body };
+  }
+
+  /** A pairing code for `phoneNumber` (digits), the alternative to scanning the QR code. */
+  async requestPairingCode(phoneNumber: string): Promise<string> {
+    if (this.state !== 'SCAN_QR_CODE' || !this.socket) {
+      throw new Error(`session ${this.id} is ${this.state}, not waiting for a login`);
+    }
+    return this.socket.requestPairingCode(phoneNumber);
+  }
+
+  /** Closes the socket, saving the credentials first; the login stays for the next start. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#auth?.saveCreds();
+    await this.socket?.end(undefined);
+    this.socket = null;
+    this.#setState('STOPPED');
+  }
+}

@@ -1,0 +1,56 @@
+/** What every dashboard form shares: reading fields, amounts as people type them, local dates. */
+import { DomainError } from '@kantong/shared/errors';
+import { MAX_AMOUNT } from '@kantong/shared/money';
+import { parseAmount } from '@kantong/shared/nlu/amount';
+import { isIsoDate, localDate, localDateTime } from '@kantong/shared/time';
+import type { Context } from 'hono';
+import { z } from 'zod';
+
+/** An empty form field counts as not filled in. */
+export const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+export const IdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const DaySchema = z.string().refine(isIsoDate, 'Tanggal harus YYYY-MM-DD.');
+
+/** Parses a form body with `schema`; a bad form is a DomainError with the first problem's message. */
+export async function readForm<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  const parsed = schema.safeParse(await c.req.parseBody());
+  if (!parsed.success)
+    throw new DomainError('invalid', parsed.error.issues[0]?.message ?? 'Data belum benar.');
+  return parsed.data;
+}
+
+/**
+ * Rupiah as typed into a form: "50000", "50.000", "Rp 50.000", or the way the bot reads them
+ * ("50rb", "1,5jt").
+ */
+export function amountOf(input: string): bigint {
+  const text = input.trim();
+  const plain = /^(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)$/i.exec(text);
+  const amount = plain?.[1] ? BigInt(plain[1].replaceAll('.', '')) : parseAmount(text);
+  if (amount === null || amount <= 0n)
+    throw new DomainError('invalid', 'Nominalnya belum benar. Contoh: 50000, 50.000 atau 50rb.');
+  if (amount > MAX_AMOUNT) throw new DomainError('invalid', 'Nominalnya kegedean.');
+  return amount;
+}
+
+export const AmountFieldSchema = z.string().trim().min(1, 'Nominal wajib diisi.').max(40);
+
+/**
+ * The instant of a transaction typed for local `day`: now when it is today, otherwise noon of
+ * that day in `timezone` (noon is safe from daylight-saving edges, and sorts inside the day).
+ */
+export function instantOf(day: string, timezone: string, now: Date): Date {
+  if (day === localDate(now, timezone)) return now;
+  const guess = new Date(`${day}T12:00:00Z`);
+  const shown = new Date(`${localDateTime(guess, timezone).replace(' ', 'T')}:00Z`);
+  return new Date(guess.getTime() - (shown.getTime() - guess.getTime()));
+}
+
+/** A path to go back to after a plain (non-HTMX) form post: only one of the dashboard's own. */
+export function backTo(value: unknown, fallback: string): string {
+  return typeof value === 'string' && /^\/(transactions|savings|dashboard)(\?[^\s]*)?$/.test(value)
+    ? value
+    : fallback;
+}

@@ -1,0 +1,91 @@
+/**
+ * Receipt photos, start to finish: OCR (ocr.ts), the rules reader (parse.ts), the optional LLM
+ * clean-up (llm.ts). `readReceipt` is what the `ocr` function, `npm run ocr` and
+ * `POST /media/ocr` call; {@link toContract} is the JSON they all print.
+ */
+import { z } from 'zod';
+import { getConfig } from '../config.ts';
+import type { AiCall } from '../nlu/llm.ts';
+import { createOllamaReceiptCleaner, mergeReceiptAnswer, type ReceiptCleaner } from './llm.ts';
+import { ocrBuffer, ocrFile } from './ocr.ts';
+import { amountsIn, parseReceiptText, RECEIPT_CONFIDENT, type ReceiptReading } from './parse.ts';
+
+export {
+  buildReceiptPrompt,
+  createOllamaReceiptCleaner,
+  mergeReceiptAnswer,
+  type ReceiptCleaner,
+} from './llm.ts';
+export { ocrFile, UnreadableImageError } from './ocr.ts';
+export {
+  amountsIn,
+  findDate,
+  findMerchant,
+  parseReceiptText,
+  RECEIPT_CONFIDENT,
+  type ReceiptItem,
+  type ReceiptReading,
+} from './parse.ts';
+
+/** The receipt clean-up configured for this process (OLLAMA_URL), or null. */
+export function configuredReceiptCleaner(): ReceiptCleaner | null {
+  const config = getConfig();
+  if (!config.OLLAMA_URL) return null;
+  return createOllamaReceiptCleaner({
+    url: config.OLLAMA_URL,
+    model: config.OLLAMA_MODEL,
+    timeoutMs: config.OLLAMA_TIMEOUT_MS,
+  });
+}
+
+export type ReadOptions = {
+  now: Date;
+  cleaner?: ReceiptCleaner | null;
+  onAiCall?: (call: AiCall) => void;
+};
+
+/**
+ * Reads a receipt photo (bytes or a file path). Throws UnreadableImageError when the bytes are
+ * no image; a photo without a receipt reads as `total: null, confidence: 0`.
+ *
+ * @example
+ * const reading = await readReceipt('/tmp/struk.jpg', { now: new Date() });
+ * // → { total: 132500n, date: '2025-10-16', merchant: 'Indomaret', confidence: 0.9, … }
+ */
+export async function readReceipt(image: Uint8Array | string, options: ReadOptions): Promise<ReceiptReading> {
+  const ocr = typeof image === 'string' ? await ocrFile(image) : await ocrBuffer(image);
+  const reading = parseReceiptText(ocr.text, { now: options.now, ocrConfidence: ocr.confidence });
+  // The model only sees receipts the rules could not fully read, and only when one is configured.
+  const unsure =
+    reading.total === null || reading.merchant === null || reading.confidence < RECEIPT_CONFIDENT;
+  const worthAsking = amountsIn(ocr.text).length > 0;
+  if (!options.cleaner || !unsure || !worthAsking) return reading;
+  const answer = await options.cleaner.cleanUp(
+    ocr.text,
+    { today: options.now.toISOString().slice(0, 10) },
+    (call) => options.onAiCall?.(call),
+  );
+  return answer ? mergeReceiptAnswer(reading, answer, options.now) : reading;
+}
+
+export const ReceiptContractSchema = z.object({
+  total: z.number().int().nullable(),
+  date: z.string().nullable(),
+  merchant: z.string().nullable(),
+  items: z.array(z.object({ name: z.string(), price: z.number().int() })),
+  raw_text: z.string(),
+  confidence: z.number(),
+});
+export type ReceiptContract = z.infer<typeof ReceiptContractSchema>;
+
+/** The JSON of `npm run ocr`, `POST /media/ocr` (SPEC.md): rupiah as plain integers. */
+export function toContract(reading: ReceiptReading): ReceiptContract {
+  return {
+    total: reading.total === null ? null : Number(reading.total),
+    date: reading.date,
+    merchant: reading.merchant,
+    items: reading.items.map((item) => ({ name: item.name, price: Number(item.price) })),
+    raw_text: reading.raw_text,
+    confidence: reading.confidence,
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * Voice note → text, self-hosted. ffmpeg decodes whatever WhatsApp sent (OGG/Opus, usually) to
+ * 16 kHz mono PCM; a silence guard measures how much of it is speech, so an empty or silent note
+ * never reaches Whisper (which famously hears "terima kasih" in silence); then one of:
+ *
+ * - **whisper.cpp** (default): the `whisper-cli` that `nodejs-whisper` bundles (whisper.cpp 1.9.1),
+ *   built by `npm run models`, with a ggml model of WHISPER_MODEL's size, the language forced to
+ *   Indonesian, beam search and a short money-vocabulary prompt. We run the binary with execFile
+ *   rather than through `nodewhisper()`: that helper builds a shell command line and
+ *   `process.chdir`s the whole process while it runs (unsafe in a worker handling several
+ *   records), and it cannot pass `--prompt` or the beam size.
+ * - **an OpenAI-compatible server** when STT_URL is set (whisper.cpp's server, speaches):
+ *   `POST ${STT_URL}/v1/audio/transcriptions`, multipart, language `id`.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { getConfig } from '../config.ts';
+
+const run = promisify(execFile);
+
+export type Transcript = {
+  text: string;
+  language: string;
+  duration_s: number;
+  /** Seconds that sounded like speech; 0 for a silent note. */
+  voiced_s: number;
+  engine: string;
+};
+
+/** The audio could not be decoded (not audio, or a broken file). */
+export class UnreadableAudioError extends Error {
+  override name = 'UnreadableAudioError';
+}
+
+/** No speech engine is installed here (no whisper-cli or model, and no STT_URL). */
+export class SpeechUnavailableError extends Error {
+  override name = 'SpeechUnavailableError';
+}
+
+/** Longer than VOICE_MAX_SECONDS: refused before any transcription. */
+export class AudioTooLongError extends Error {
+  override name = 'AudioTooLongError';
+  readonly seconds: number;
+  constructor(seconds: number) {
+    super(`audio is ${seconds.toFixed(1)} s long`);
+    this.seconds = seconds;
+  }
+}
+
+const SAMPLE_RATE = 16_000;
+
+/** Whisper's initial prompt: the words a money note is made of, so "puluh" is not heard as "puh". */
+export const STT_PROMPT =
+  'Catatan keuangan: makan, beli, bayar, gaji, transport, ribu, puluh, ratus, juta, rupiah.';
+
+/** Decodes any audio ffmpeg reads into 16 kHz mono signed 16-bit PCM samples (a WAV file too). */
+export async function decodeToWav(input: string, output: string): Promise<Int16Array> {
+  try {
+    await run(
+      getConfig().FFMPEG_BIN,
+      [
+        '-nostdin',
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-i',
+        input,
+        '-ar',
+        String(SAMPLE_RATE),
+        '-ac',
+        '1',
+        '-c:a',
+        'pcm_s16le',
+        output,
+      ],
+      { timeout: 60_000 },
+    );
+  } catch (error) {
+    // A 0-second note is a valid container with no audio packets: ffmpeg stops at "End of file".
+    const stderr = (error as { stderr?: unknown }).stderr;
+    if (typeof stderr === 'string' && /End of file/.test(stderr)) return new Int16Array(0);
+    throw new UnreadableAudioError('the voice note could not be decoded', { cause: error });
+  }
+  const wav = await readFile(output);
+  const data = wav.indexOf('data');
+  if (data < 0) throw new UnreadableAudioError('decoded audio has no data chunk');
+  const start = data + 8;
+  const bytes = wav.subarray(start, start + Math.floor((wav.length - start) / 2) * 2);
+  return new Int16Array(new Uint8Array(bytes).buffer);
+}
+
+/**
+ * Seconds of the signal that sound like speech: 30 ms frames whose loudness is above a floor
+ * (−45 dBFS) and within 30 dB of the loudest frame. Silence, room hum and a 0-second note give 0.
+ */
+export function voicedSeconds(samples: Int16Array): number {
+  const frame = Math.round(SAMPLE_RATE * 0.03);
+  const levels: number[] = [];
+  for (let start = 0; start + frame <= samples.length; start += frame) {
+    let sum = 0;
+    for (let index = start; index < start + frame; index += 1) {
+      const value = (samples[index] ?? 0) / 32768;
+      sum += value * value;
+    }
+    levels.push(10 * Math.log10(sum / frame + 1e-12));
+  }
+  if (levels.length === 0) return 0;
+  const loudest = Math.max(...levels);
+  const floor = Math.max(-45, loudest - 30);
+  return (levels.filter((level) => level > floor).length * frame) / SAMPLE_RATE;
+}
+
+/** Whisper's stock phrases for silence or noise, and its bracketed sound annotations. */
+const HALLUCINATIONS = [
+  /^\s*[[(][^\])]*[\])]\s*$/,
+  /^(terima kasih|makasih)( (telah|sudah) (menonton|mendengarkan))?[.!]*$/i,
+  /^(thank you|thanks)( for watching)?[.!]*$/i,
+  /^(sampai jumpa|subscribe)[.!]*$/i,
+];
+
+/** Cleans a transcript: annotations out, number words kept together ("tiga puluh, lima ribu"). */
+export function cleanTranscript(text: string): string {
+  const cleaned = text
+    .replace(/[[(][^\])]*[\])]/g, ' ')
+    .replace(/(\b(?:puluh|ratus|ribu|juta|belas|se?ratus|seribu)),(?=\s)/gi, '$1')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.。]+$/, '');
+  return HALLUCINATIONS.some((pattern) => pattern.test(cleaned)) ? '' : cleaned;
+}
+
+/** Where nodejs-whisper keeps its whisper.cpp; `npm run models` builds whisper-cli there. */
+export function whisperCliPath(): string {
+  const configured = getConfig().WHISPER_CLI;
+  if (configured) return configured;
+  try {
+    const require = createRequire(import.meta.url);
+    const root = dirname(require.resolve('nodejs-whisper/package.json'));
+    return join(root, 'cpp', 'whisper.cpp', 'build', 'bin', 'whisper-cli');
+  } catch {
+    return ''; // a bundle without node_modules (a Lambda zip): no local whisper.cpp
+  }
+}
+
+export function whisperModelPath(size = getConfig().WHISPER_MODEL): string {
+  return join(getConfig().WHISPER_MODEL_DIR, `ggml-${size}.bin`);
+}
+
+/** Whether local whisper.cpp can run (binary built, model present). */
+export function localWhisperReady(size = getConfig().WHISPER_MODEL): boolean {
+  return existsSync(whisperCliPath()) && existsSync(whisperModelPath(size));
+}
+
+// One whisper.cpp at a time per process: it uses every core it is given.
+let queue: Promise<unknown> = Promise.resolve();
+function serially<T>(work: () => Promise<T>): Promise<T> {
+  const next = queue.then(work, work);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function whisperCpp(wav: string, size: string): Promise<string> {
+  const cli = whisperCliPath();
+  const model = whisperModelPath(size as ReturnType<typeof getConfig>['WHISPER_MODEL']);
+  if (!existsSync(cli) || !existsSync(model)) {
+    throw new SpeechUnavailableError(
+      `whisper.cpp is not installed here (${existsSync(cli) ? model : cli} missing): run \`npm run models\``,
+    );
+  }
+  const language = size.endsWith('.en') ? 'en' : 'id';
+  const threads = getConfig().WHISPER_THREADS;
+  const { stdout } = await serially(() =>
+    run(
+      cli,
+      [
+        '-m',
+        model,
+        '-f',
+        wav,
+        '-l',
+        language,
+        '-nt',
+        '-np',
+        '-bs',
+        '5',
+        '--prompt',
+        STT_PROMPT,
+        ...(threads ? ['-t', String(threads)] : []),
+      ],
+      { timeout: getConfig().STT_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 },
+    ),
+  );
+  return stdout;
+}
+
+async function openAiCompatible(wav: string): Promise<string> {
+  const config = getConfig();
+  const form = new FormData();
+  form.set('file', new Blob([await readFile(wav)], { type: 'audio/wav' }), 'voice.wav');
+  form.set('model', config.STT_MODEL);
+  form.set('language', 'id');
+  form.set('prompt', STT_PROMPT);
+  form.set('response_format', 'json');
+  const url = `${(config.STT_URL ?? '').replace(/\/+$/, '')}/v1/audio/transcriptions`;
+  const response = await fetch(url, {
+    method: 'POST',
+    body: form,
+    signal: AbortSignal.timeout(config.STT_TIMEOUT_MS),
+  });
+  if (!response.ok)
+    throw new Error(`speech server answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+  const body = (await response.json()) as { text?: unknown };
+  if (typeof body.text !== 'string') throw new Error('speech server answered without text');
+  return body.text;
+}
+
+/** The engine name `ai_audit` records: `whisper.cpp:base` or `openai-compatible:whisper-1`. */
+export function speechEngine(size: string = getConfig().WHISPER_MODEL): string {
+  const config = getConfig();
+  return config.STT_URL ? `openai-compatible:${config.STT_MODEL}` : `whisper.cpp:${size}`;
+}
+
+/**
+ * Transcribes an audio file (Indonesian). A silent or empty note gives `text: ''` without calling
+ * the engine; a note over VOICE_MAX_SECONDS throws {@link AudioTooLongError}.
+ *
+ * @example
+ * await transcribeFile('/tmp/note.ogg') // → { text: 'tadi makan di luar tiga puluh lima ribu', language: 'id', duration_s: 3.3, … }
+ */
+export async function transcribeFile(file: string, options: { model?: string } = {}): Promise<Transcript> {
+  const config = getConfig();
+  const work = await mkdtemp(join(tmpdir(), 'kantong-stt-'));
+  try {
+    const wav = join(work, 'voice.wav');
+    const samples = await decodeToWav(file, wav);
+    const duration = Math.round((samples.length / SAMPLE_RATE) * 100) / 100;
+    if (duration > config.VOICE_MAX_SECONDS) throw new AudioTooLongError(duration);
+    const voiced = Math.round(voicedSeconds(samples) * 100) / 100;
+    const size = options.model ?? config.WHISPER_MODEL;
+    const engine = speechEngine(size);
+    const language = size.endsWith('.en') && !config.STT_URL ? 'en' : 'id';
+    if (voiced < 0.3) return { text: '', language, duration_s: duration, voiced_s: voiced, engine };
+    const raw = config.STT_URL ? await openAiCompatible(wav) : await whisperCpp(wav, size);
+    return { text: cleanTranscript(raw), language, duration_s: duration, voiced_s: voiced, engine };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export async function transcribeBuffer(
+  audio: Uint8Array,
+  options: { model?: string } = {},
+): Promise<Transcript> {
+  const work = await mkdtemp(join(tmpdir(), 'kantong-voice-'));
+  try {
+    const file = join(work, 'voice');
+    await writeFile(file, audio);
+    return await transcribeFile(file, options);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
