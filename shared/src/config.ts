@@ -71,6 +71,11 @@ const ConfigSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /**
+   * Messages per sender per minute before Kantong slows them down: the first one over the limit
+   * gets a polite note, the rest of that minute are logged and not answered (no reply storms).
+   */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Who may use this Kantong: open (new numbers start pending), allowlist, or closed. */
   REGISTRATION_POLICY: z.enum(['open', 'allowlist', 'closed']).default('open'),
   /** Numbers let in under the allowlist policy (comma-separated), besides the allowed_numbers table. */

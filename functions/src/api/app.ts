@@ -8,6 +8,7 @@ import { getConfig } from '@kantong/shared/config';
 import { getPool } from '@kantong/shared/db';
 import { DomainError } from '@kantong/shared/errors';
 import { logger } from '@kantong/shared/logger';
+import { errors, httpDuration, registry } from '@kantong/shared/metrics';
 import { configuredFallback } from '@kantong/shared/nlu';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -43,6 +44,17 @@ export function createApp(deps: ApiDeps) {
           ),
       }),
     )
+    .use(async (c, next) => {
+      const started = performance.now();
+      await next();
+      httpDuration.observe(
+        { method: c.req.method, route: c.req.routePath, status: String(c.res.status) },
+        (performance.now() - started) / 1000,
+      );
+    })
+    .get('/metrics', async (c) =>
+      c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
+    )
     // First: GET /transactions, /transactions/export and /savings are dashboard pages for a
     // browser with a session, and pass through to the JSON routes below for API calls.
     .route('/', dashboardRoutes(deps))
@@ -77,6 +89,7 @@ export function createApp(deps: ApiDeps) {
       return c.json({ status: 'error', error: 'invalid_request', message: error.message }, error.status);
     }
     logger.error({ err: error, path: c.req.path }, 'request failed');
+    errors.inc({ component: 'api' });
     return c.json(
       { status: 'error', error: 'internal', message: 'Maaf, ada gangguan di server. Coba lagi ya.' },
       500,

@@ -76,3 +76,17 @@ describe('signed internal calls', () => {
     expect(TEST_INTERNAL_SECRET.length).toBeGreaterThanOrEqual(16);
   });
 });
+
+describe('GET /metrics', () => {
+  it('serves Prometheus metrics with request latency and queue figures', async () => {
+    await api.get('/healthz');
+    const response = await api.app.request('/metrics');
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('kantong_http_request_duration_seconds_bucket');
+    expect(text).toMatch(
+      /kantong_http_request_duration_seconds_count\{method="GET",route="\/healthz\/?\*?",status="200"\} \d+/,
+    );
+    expect(text).toContain('# TYPE kantong_queue_lag_seconds histogram');
+  });
+});

@@ -3,9 +3,12 @@
  * from their queue by the local invoker, plus the outbox relay. `npm start` runs these in its own
  * process; docker-compose runs this file as the `workers` service.
  */
+import { serve } from '@hono/node-server';
 import { getPool } from '@kantong/shared/db';
 import { logger } from '@kantong/shared/logger';
+import { registry } from '@kantong/shared/metrics';
 import * as Outbox from '@kantong/shared/outbox';
+import { Hono } from 'hono';
 import { createIngestHandler } from '../ingest/handler.ts';
 import { createMediaHandler } from '../media.ts';
 import { type PipelineDeps, processDeps } from '../pipeline.ts';
@@ -103,6 +106,14 @@ export async function startWorkers(
 if (import.meta.main) {
   await getPool();
   const workers = await startWorkers(processDeps());
+  // Prometheus and the container healthcheck: GET /metrics, GET /healthz (WORKERS_PORT, 9101).
+  const port = Number(process.env.WORKERS_PORT ?? 9101);
+  const http = new Hono()
+    .get('/healthz', (c) => c.json({ status: 'ok' }))
+    .get('/metrics', async (c) =>
+      c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
+    );
+  serve({ fetch: http.fetch, port, hostname: process.env.HOST ?? '127.0.0.1' });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'workers stopping');

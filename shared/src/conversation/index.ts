@@ -129,23 +129,20 @@ export async function handleIncoming(
     const media = extracted?.media ?? null;
     const mediaAssetId = media ? await registerAsset(tx, { userId: user.id, media, inboundId }) : null;
 
-    const action = linkCommand
-      ? { intent: 'dashboard_link', reply: await Auth.dashboardLinkLine(tx, user.id, now) }
-      : user.status === 'blocked'
-        ? { intent: 'blocked', reply: Registration.BLOCKED }
-        : user.status === 'pending' && !created && Registration.isActivation(text)
-          ? await activation(tx, user.id)
-          : await decide(tx, {
-              user,
-              parsed,
-              message,
-              text,
-              tooLong,
-              sentAt,
-              inboundId,
-              extracted,
-              mediaAssetId,
-            });
+    // Per-sender rate limit: one polite note, then silence until the minute has passed.
+    const recent = await Messages.countRecentInbound(tx, from, 60);
+    if (recent > config.RATE_LIMIT_PER_MINUTE + 1) {
+      await Messages.markIntent(tx, inboundId, 'rate_limited');
+      return { reply: '', intent: 'rate_limited', userId: user.id, outboxIds: [] };
+    }
+    const action = await respond(tx, {
+      user,
+      created,
+      rateLimited: recent > config.RATE_LIMIT_PER_MINUTE,
+      linkCommand,
+      now,
+      decideInput: { user, parsed, message, text, tooLong, sentAt, inboundId, extracted, mediaAssetId },
+    });
     const reply = created ? await withWelcome(tx, user, action, now) : action.reply;
     await Messages.logReply(tx, { inboundId, userId: user.id, to: from, intent: action.intent, reply });
     const outboxIds =
@@ -241,6 +238,30 @@ async function refuse(
       ? [await Outbox.enqueue(tx, { userId: null, to: input.from, body: reply, inReplyTo: inboundId })]
       : [];
   return { reply, intent: 'refused', userId: 0, outboxIds };
+}
+
+/** What this message gets, in order of precedence: limits and account state before meaning. */
+async function respond(
+  tx: DatabaseTransactionConnection,
+  input: {
+    user: Users.User;
+    created: boolean;
+    rateLimited: boolean;
+    linkCommand: boolean;
+    now: Date;
+    decideInput: DecideInput;
+  },
+): Promise<{ reply: string; intent: string }> {
+  const { user } = input;
+  if (input.rateLimited) return { intent: 'rate_limited', reply: Replies.SLOW_DOWN };
+  if (input.linkCommand) {
+    return { intent: 'dashboard_link', reply: await Auth.dashboardLinkLine(tx, user.id, input.now) };
+  }
+  if (user.status === 'blocked') return { intent: 'blocked', reply: Registration.BLOCKED };
+  if (user.status === 'pending' && !input.created && Registration.isActivation(input.decideInput.text)) {
+    return activation(tx, user.id);
+  }
+  return decide(tx, input.decideInput);
 }
 
 type DecideInput = {

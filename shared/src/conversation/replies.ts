@@ -109,3 +109,6 @@ export const MEDIA_PROBLEM = {
     "Voice note-nya kepanjangan 😅 Kirim yang pendek aja, satu transaksi per pesan, contoh: 'makan siang 35rb'.",
 } as const;
 export type MediaProblem = keyof typeof MEDIA_PROBLEM;
+
+export const SLOW_DOWN =
+  'Pelan-pelan ya 🙏 Pesannya kebanyakan dalam semenit. Tunggu sebentar, pesan berikutnya aku catat lagi.';

@@ -74,3 +74,19 @@ export async function logReply(
     VALUES (${input.userId}, ${input.to}, ${input.reply}, 'out', ${input.intent}, ${input.reply}, ${input.inboundId})
     RETURNING id`);
 }
+
+/** Inbound messages from `from` logged in the last `seconds` (this one included). */
+export async function countRecentInbound(
+  db: CommonQueryMethods,
+  from: string,
+  seconds: number,
+): Promise<number> {
+  return db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT count(*) AS n FROM wa_messages
+    WHERE wa_from = ${from} AND direction = 'in' AND created_at > now() - make_interval(secs => ${seconds})`);
+}
+
+/** Records what an inbound message was taken for, when no reply goes back. */
+export async function markIntent(db: CommonQueryMethods, inboundId: number, intent: string): Promise<void> {
+  await db.query(sql.unsafe`UPDATE wa_messages SET intent = ${intent} WHERE id = ${inboundId}`);
+}

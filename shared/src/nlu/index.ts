@@ -3,6 +3,7 @@
  * are unsure (confidence below RULES_CONFIDENT) and one is configured.
  */
 import { getConfig } from '../config.ts';
+import { aiDuration } from '../metrics/index.ts';
 import { DEFAULT_CATEGORIES } from './lexicon.ts';
 import { type AiCall, createOllamaFallback, type LlmAnswer, type LlmFallback } from './llm.ts';
 import { parseMessage, RULES_CONFIDENT } from './rules.ts';
@@ -82,8 +83,12 @@ export async function understand(
   const rules = parseMessage(text, context);
   if (!options.llm || rules.confidence >= RULES_CONFIDENT) return rules;
   const categories = context.categories ?? DEFAULT_CATEGORIES;
-  const answer = await options.llm.interpret(text, { categories, timezone: context.timezone }, (call) =>
-    options.onAiCall?.(call),
-  );
+  const answer = await options.llm.interpret(text, { categories, timezone: context.timezone }, (call) => {
+    aiDuration.observe(
+      { model: call.model, purpose: call.purpose, success: String(call.success) },
+      call.latencyMs / 1000,
+    );
+    options.onAiCall?.(call);
+  });
   return answer ? mergeLlmAnswer(rules, answer, categories) : rules;
 }

@@ -10,6 +10,7 @@
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { logger } from '../logger.ts';
+import { queueLag, queueRecords } from '../metrics/index.ts';
 
 export type RecordHandler = (record: SQSRecord) => Promise<void>;
 
@@ -24,11 +25,17 @@ export async function processBatch(
     const group = record.attributes.MessageGroupId;
     if (options.fifo && group !== undefined && failedGroups.has(group)) {
       failures.push({ itemIdentifier: record.messageId });
+      queueRecords.inc({ function: options.name, outcome: 'deferred' });
       continue;
     }
+    const sent = Number(record.attributes.SentTimestamp);
+    if (Number.isFinite(sent))
+      queueLag.observe({ function: options.name }, Math.max(0, Date.now() - sent) / 1000);
     try {
       await handleRecord(record);
+      queueRecords.inc({ function: options.name, outcome: 'ok' });
     } catch (error) {
+      queueRecords.inc({ function: options.name, outcome: 'failed' });
       logger.error(
         {
           err: error,
