@@ -8,8 +8,11 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readReceipt } from '@kantong/shared/receipts';
 import { renderReceipts } from '@kantong/shared/receipts/fixtures';
+import { preprocess } from '@kantong/shared/receipts/ocr';
+import { parseReceiptText } from '@kantong/shared/receipts/parse';
 import { localWhisperReady, transcribeFile } from '@kantong/shared/speech';
 import { speakVoiceNote } from '@kantong/shared/speech/fixtures';
+import { createWorker, PSM } from 'tesseract.js';
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -37,6 +40,38 @@ console.log(
   `  seconds per receipt: p50 ${percentile(seconds, 50).toFixed(2)} s, p95 ${percentile(seconds, 95).toFixed(2)} s`,
 );
 console.log(`  accuracy: total ${pct(totals)}, date ${pct(dates)}, merchant ${pct(merchants)}`);
+
+// The same photos through tesseract.js (WebAssembly) on the same traineddata and preprocessing:
+// the issue asked for both engines to be measured before choosing. It reads the Debian tessdata
+// offline (langPath + gzip: false), never a CDN.
+const tessdata = process.env.TESSDATA_DIR ?? '/usr/share/tesseract-ocr/5/tessdata';
+const wasmSeconds: number[] = [];
+let wasmTotals = 0;
+const work = await mkdtemp(join(tmpdir(), 'kantong-bench-tjs-'));
+const worker = await createWorker(['ind', 'eng'], 1, {
+  langPath: tessdata,
+  gzip: false,
+  cachePath: work,
+  logger: () => undefined,
+});
+await worker.setParameters({ tessedit_pageseg_mode: PSM.SINGLE_BLOCK, preserve_interword_spaces: '1' });
+for (const [index, photo] of photos.entries()) {
+  const started = performance.now();
+  const cleaned = join(work, `clean-${index}.png`);
+  await preprocess(photo.file, cleaned);
+  const result = await worker.recognize(cleaned);
+  const reading = parseReceiptText(result.data.text, { now, ocrConfidence: result.data.confidence });
+  wasmSeconds.push((performance.now() - started) / 1000);
+  if (reading.total === BigInt(photo.truth.total)) wasmTotals += 1;
+}
+await worker.terminate();
+console.log('receipts through tesseract.js 7 (WebAssembly), same preprocessing and traineddata:');
+console.log(
+  `  seconds per receipt: p50 ${percentile(wasmSeconds, 50).toFixed(2)} s, p95 ${percentile(wasmSeconds, 95).toFixed(2)} s; total accuracy ${pct(wasmTotals)}`,
+);
+console.log(
+  `  chosen: native tesseract (${percentile(seconds, 50).toFixed(2)} s p50, total ${pct(totals)}) — see README "Voice notes, receipt photos"`,
+);
 
 const dir = await mkdtemp(join(tmpdir(), 'kantong-bench-voice-'));
 const note = join(dir, 'note.ogg');

@@ -1,0 +1,80 @@
+/**
+ * What "exactly one effect and one reply" means, checked against PostgreSQL and the replies that
+ * came out of outbound.fifo: used by `npm run bench:load` and by the fault tests.
+ *
+ * A message is *lost* when it has no inbound log row, no ledger row (transaction or savings
+ * movement) or no reply; it is *duplicated* when it has more than one of any of them.
+ */
+import { type DatabasePool, sql } from '@kantong/shared/db';
+import { z } from 'zod';
+
+export type EffectCounts = {
+  /** WhatsApp message id → rows: inbound log, ledger rows, outbox rows. */
+  logged: number;
+  ledger: number;
+  outbox: number;
+};
+
+export type EffectReport = {
+  lost: string[];
+  duplicated: string[];
+  /** Savings accounts whose balance is not the sum of their deposits minus withdrawals. */
+  unbalanced: string[];
+};
+
+const CountsRow = z.object({
+  wa_message_id: z.string(),
+  logged: z.number(),
+  ledger: z.number(),
+  outbox: z.number(),
+});
+
+/** Rows per WhatsApp message id, for every inbound message whose id is in `ids`. */
+export async function effectCounts(
+  pool: DatabasePool,
+  ids: readonly string[],
+): Promise<Map<string, EffectCounts>> {
+  const rows = await pool.any(sql.type(CountsRow)`
+    SELECT w.wa_message_id,
+           count(*)::int AS logged,
+           sum((SELECT count(*) FROM transactions t WHERE t.wa_message_row_id = w.id)
+             + (SELECT count(*) FROM savings_transactions s WHERE s.wa_message_row_id = w.id))::int AS ledger,
+           sum((SELECT count(*) FROM outbox o WHERE o.in_reply_to = w.id))::int AS outbox
+      FROM wa_messages w
+     WHERE w.direction = 'in' AND w.wa_message_id = ANY(${sql.array([...ids], 'text')})
+     GROUP BY w.wa_message_id`);
+  return new Map(rows.map((row) => [row.wa_message_id, row]));
+}
+
+/** Savings accounts whose `current_amount` differs from the sum of their movements. */
+export async function unbalancedSavings(pool: DatabasePool): Promise<string[]> {
+  return [
+    ...(await pool.anyFirst(sql.type(z.object({ name: z.string() }))`
+      SELECT a.user_id || '/' || a.name AS name
+        FROM savings_accounts a
+       WHERE a.current_amount <> COALESCE((
+               SELECT sum(CASE s.direction WHEN 'deposit' THEN s.amount ELSE -s.amount END)
+                 FROM savings_transactions s WHERE s.savings_account_id = a.id), 0)`)),
+  ];
+}
+
+/**
+ * Checks every accepted message (its WhatsApp id) for one log row, one ledger row, one outbox row
+ * and one reply seen on outbound.fifo (`replies`: in_reply_to → how many times it arrived).
+ */
+export async function checkEffects(
+  pool: DatabasePool,
+  accepted: readonly string[],
+  replies: ReadonlyMap<string, number>,
+): Promise<EffectReport> {
+  const counts = await effectCounts(pool, accepted);
+  const lost: string[] = [];
+  const duplicated: string[] = [];
+  for (const id of accepted) {
+    const row = counts.get(id);
+    const seen = [row?.logged ?? 0, row?.ledger ?? 0, row?.outbox ?? 0, replies.get(id) ?? 0];
+    if (seen.some((count) => count === 0)) lost.push(id);
+    else if (seen.some((count) => count > 1)) duplicated.push(id);
+  }
+  return { lost, duplicated, unbalanced: await unbalancedSavings(pool) };
+}
