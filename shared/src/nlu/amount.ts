@@ -77,7 +77,7 @@ const SLANG_AMOUNTS: ReadonlyMap<string, bigint> = new Map([
   ['goban', 50_000n],
 ]);
 
-const DIGIT_WORDS: ReadonlyMap<string, number> = new Map([
+export const DIGIT_WORDS: ReadonlyMap<string, number> = new Map([
   ['nol', 0],
   ['satu', 1],
   ['dua', 2],

@@ -16,6 +16,7 @@
  *   month means the previous month; a date later than today without a year means last year.
  * - "jam 8", "jam 19:30", "jam 7 malam" set the time of day on whatever day was found.
  */
+import { DIGIT_WORDS } from './amount.ts';
 import type { Token } from './text.ts';
 
 export const DEFAULT_TIMEZONE = 'Asia/Jakarta';
@@ -239,16 +240,9 @@ const MONTHS: ReadonlyMap<string, number> = new Map([
   ['dec', 12],
 ]);
 
+/** "dua hari lalu": the digit words of the amount reader, from one to ten. */
 const COUNT_WORDS: ReadonlyMap<string, number> = new Map([
-  ['satu', 1],
-  ['dua', 2],
-  ['tiga', 3],
-  ['empat', 4],
-  ['lima', 5],
-  ['enam', 6],
-  ['tujuh', 7],
-  ['delapan', 8],
-  ['sembilan', 9],
+  ...[...DIGIT_WORDS].filter(([, value]) => value > 0),
   ['sepuluh', 10],
 ]);
 
