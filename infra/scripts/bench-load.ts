@@ -172,7 +172,13 @@ async function main() {
     const consume = async (client: SQSClient) => {
       while (consuming) {
         const out = await client
-          .send(new ReceiveMessageCommand({ QueueUrl: urls.outbound, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }))
+          .send(
+            new ReceiveMessageCommand({
+              QueueUrl: urls.outbound,
+              MaxNumberOfMessages: 10,
+              WaitTimeSeconds: 1,
+            }),
+          )
           .catch(() => ({ Messages: [] }));
         const batch = out.Messages ?? [];
         const now = performance.now();
@@ -185,7 +191,10 @@ async function main() {
           await client.send(
             new DeleteMessageBatchCommand({
               QueueUrl: urls.outbound,
-              Entries: batch.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+              Entries: batch.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle,
+              })),
             }),
           );
         }
@@ -310,7 +319,8 @@ async function main() {
     console.log(`sending ${sendingS.toFixed(1)} s, drained after ${elapsedS.toFixed(1)} s`);
     if (report.unbalanced.length > 0) console.log(`unbalanced savings: ${report.unbalanced.join(', ')}`);
     if (report.lost.length > 0) console.log(`lost, e.g.: ${report.lost.slice(0, 5).join(', ')}`);
-    if (report.duplicated.length > 0) console.log(`duplicated, e.g.: ${report.duplicated.slice(0, 5).join(', ')}`);
+    if (report.duplicated.length > 0)
+      console.log(`duplicated, e.g.: ${report.duplicated.slice(0, 5).join(', ')}`);
     console.log(
       `load: ${sustainedRate.toFixed(1)} msg/s, p99 ${p99.toFixed(0)} ms, lost ${report.lost.length}, duplicated ${report.duplicated.length}`,
     );

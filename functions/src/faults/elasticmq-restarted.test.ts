@@ -15,7 +15,11 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
 import { createSqsClient, ensureQueues, type InboundEnvelope, type QueueKey } from '@kantong/shared/queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { elasticMqRunnable, type RunningElasticMq, startElasticMq } from '../../../infra/scripts/elasticmq.ts';
+import {
+  elasticMqRunnable,
+  type RunningElasticMq,
+  startElasticMq,
+} from '../../../infra/scripts/elasticmq.ts';
 import { startWorkers, type Workers } from '../local/workers.ts';
 import { textEnvelope } from '../testing-pipeline.ts';
 import { checkEffects, effectCounts } from './effects.ts';
@@ -101,7 +105,11 @@ it.skipIf(!runnable)(
     workers = undefined;
 
     const accepted = [...before, ...during].map((envelope) => envelope.message_id);
-    expect(await checkEffects(db.pool, accepted, replies)).toEqual({ lost: [], duplicated: [], unbalanced: [] });
+    expect(await checkEffects(db.pool, accepted, replies)).toEqual({
+      lost: [],
+      duplicated: [],
+      unbalanced: [],
+    });
   },
 );
 

@@ -45,9 +45,12 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 }, 60_000);
 
-const outboxRows = () => pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM outbox`);
+const outboxRows = () =>
+  pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM outbox`);
 
-it('retries what failed while PostgreSQL was down and ends with one effect each', { timeout: 240_000 }, async () => {
+it('retries what failed while PostgreSQL was down and ends with one effect each', {
+  timeout: 240_000,
+}, async () => {
   const senders = Array.from({ length: 6 }, (_, index) => `628131100000${index}`);
   const creates = senders.map((from) => textEnvelope(from, 'buat tabungan dana 10jt'));
   const movements = senders.flatMap((from) => movementTexts(15).map((text) => textEnvelope(from, text)));

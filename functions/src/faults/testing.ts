@@ -12,7 +12,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { OutboundMessageSchema } from '@kantong/shared/queue';
+import { type OutboundMessage, OutboundMessageSchema } from '@kantong/shared/queue';
 
 const workersFile = fileURLToPath(new URL('../local/workers.ts', import.meta.url));
 
@@ -85,7 +85,7 @@ export async function collectInto(
   queueUrl: string,
   log: ReplyLog,
   done: (log: ReplyLog) => boolean,
-  options: { timeoutMs: number; settleMs?: number },
+  options: { timeoutMs: number; settleMs?: number; onReply?: (reply: OutboundMessage) => void },
 ): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let settleUntil: number | undefined;
@@ -95,8 +95,10 @@ export async function collectInto(
     );
     const messages = out.Messages ?? [];
     for (const message of messages) {
-      const id = OutboundMessageSchema.parse(JSON.parse(message.Body ?? '')).in_reply_to ?? '';
+      const reply = OutboundMessageSchema.parse(JSON.parse(message.Body ?? ''));
+      const id = reply.in_reply_to ?? '';
       log.set(id, (log.get(id) ?? 0) + 1);
+      options.onReply?.(reply);
     }
     if (messages.length > 0) {
       await sqs.send(

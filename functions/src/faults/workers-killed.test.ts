@@ -4,8 +4,7 @@
  * savings balance is the sum of its movements.
  */
 import { sql } from '@kantong/shared/db';
-import { inject } from 'vitest';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { createTestPipeline, type TestPipeline, textEnvelope } from '../testing-pipeline.ts';
 import { checkEffects } from './effects.ts';
@@ -30,7 +29,8 @@ afterAll(async () => {
   await pipe.close();
 });
 
-const outboxRows = () => pipe.db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM outbox`);
+const outboxRows = () =>
+  pipe.db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`SELECT count(*)::int AS n FROM outbox`);
 
 it('loses and doubles nothing when the workers are killed mid-batch', { timeout: 180_000 }, async () => {
   const env = {
