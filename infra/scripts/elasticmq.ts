@@ -117,12 +117,14 @@ export type StartElasticMqOptions = {
   port?: number;
   /** Longest wait for the first answer (default 60 s: a JVM on a busy 2-core machine). */
   startTimeoutMs?: number;
+  /** Keep messages and queues on disk here, so a restart loses nothing (default: memory only). */
+  persistDir?: string;
   /** Every log line of the server (default: kept only for error messages). */
   log?: (line: string) => void;
 };
 
 /** The server's configuration: SQS on 127.0.0.1 only, no predefined queues. */
-export function elasticMqConf(port: number): string {
+export function elasticMqConf(port: number, persistDir?: string): string {
   return `include classpath("application.conf")
 
 node-address {
@@ -152,6 +154,23 @@ aws {
 
 # Created by the tests and the local stack from shared/src/queue/topology.ts (ensureQueues).
 queues {}
+${persistDir ? persistence(persistDir) : ''}`;
+}
+
+/**
+ * Durable queues: messages in an H2 database and the queues' definitions in a file, so a restart
+ * of the server loses nothing that was accepted (ElasticMQ keeps both in memory otherwise).
+ */
+function persistence(dir: string): string {
+  return `
+messages-storage {
+  enabled = true
+  uri = "jdbc:h2:${join(dir, 'messages')}"
+}
+queues-storage {
+  enabled = true
+  path = "${join(dir, 'queues.conf')}"
+}
 `;
 }
 
@@ -181,7 +200,8 @@ async function startOnce(
 ): Promise<RunningElasticMq> {
   const confDir = await mkdtemp(join(tmpdir(), 'kantong-elasticmq-'));
   const confFile = join(confDir, 'elasticmq.conf');
-  await writeFile(confFile, elasticMqConf(port));
+  if (options.persistDir) await mkdir(options.persistDir, { recursive: true });
+  await writeFile(confFile, elasticMqConf(port, options.persistDir));
 
   const child = spawn(
     'java',

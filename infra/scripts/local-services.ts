@@ -23,14 +23,17 @@ export type LocalServer = {
 const nothingToStop = async () => undefined;
 
 export async function startSqsServer(
-  options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {},
+  options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void; persistDir?: string } = {},
 ): Promise<LocalServer> {
   const env = options.env ?? process.env;
   if (env.SQS_ENDPOINT) return { endpoint: env.SQS_ENDPOINT, kind: 'external', stop: nothingToStop };
   let note: string;
   if (elasticMqRunnable()) {
     try {
-      const server = await startElasticMq(options.log ? { log: options.log } : {});
+      const server = await startElasticMq({
+        ...(options.log ? { log: options.log } : {}),
+        ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+      });
       return { endpoint: server.endpoint, kind: 'elasticmq', stop: server.stop };
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);

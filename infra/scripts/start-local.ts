@@ -277,7 +277,8 @@ async function main(): Promise<void> {
     // Links the bot sends (the dashboard onboarding) point at this very server.
     process.env.PUBLIC_URL ??= `http://localhost:${initial.PORT}`;
     // SQS and S3: the configured servers, or ElasticMQ (with Java) / fauxqs started here.
-    const sqsServer = await startSqsServer();
+    // Durable queues in .data/elasticmq: a restart of npm start loses no accepted message.
+    const sqsServer = await startSqsServer({ persistDir: join(repoRoot, '.data', 'elasticmq') });
     servers.push(sqsServer);
     const s3Server = await startS3Server();
     servers.push(s3Server);

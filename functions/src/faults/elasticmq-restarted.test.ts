@@ -1,16 +1,19 @@
 /**
- * Fault: ElasticMQ restarted. ElasticMQ keeps messages in memory, so a restart empties every
- * queue. What holds, and is tested here:
+ * Fault: ElasticMQ restarted. Kantong runs ElasticMQ with durable storage (messages in H2, queue
+ * definitions in a file: infra/elasticmq.conf, `startElasticMq({ persistDir })`). What holds, and
+ * is tested here:
  *
  * - A message is *accepted* when the host's SendMessage succeeded (bot-host/src/inbound.ts only
  *   then lets go of it). While the server is down SendMessage fails, nothing is accepted, and the
  *   host retries; after the restart those messages get exactly one effect and one reply.
  * - Messages processed before the restart keep exactly one effect, even when replayed afterwards.
- * - The limitation: a message accepted but not yet consumed when the server stops is gone (and so
- *   is a reply not yet read by the host). The last test pins that down, so the README's claim
- *   stays true; a durable queue (SQS itself) removes it.
+ * - A message accepted but not yet consumed when the server stops is still there after the
+ *   restart, and gets its one effect and reply. Without durable storage it would be gone.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
 import { createSqsClient, ensureQueues, type InboundEnvelope, type QueueKey } from '@kantong/shared/queue';
@@ -22,7 +25,7 @@ import {
 } from '../../../infra/scripts/elasticmq.ts';
 import { startWorkers, type Workers } from '../local/workers.ts';
 import { textEnvelope } from '../testing-pipeline.ts';
-import { checkEffects, effectCounts } from './effects.ts';
+import { checkEffects } from './effects.ts';
 import { collectInto, type ReplyLog } from './testing.ts';
 
 const runnable = elasticMqRunnable();
@@ -32,11 +35,13 @@ let sqs: SQSClient;
 let urls: Record<QueueKey, string>;
 let workers: Workers | undefined;
 const prefix = `emq${randomBytes(3).toString('hex')}-`;
+let persistDir: string;
 
 beforeAll(async () => {
   if (!runnable) return;
   db = await createTestDatabase({ maximumPoolSize: 10 });
-  server = await startElasticMq();
+  persistDir = await mkdtemp(join(tmpdir(), 'kantong-emq-data-'));
+  server = await startElasticMq({ persistDir });
   sqs = createSqsClient({ endpoint: server.endpoint });
   urls = await ensureQueues(sqs, prefix);
 }, 120_000);
@@ -51,8 +56,8 @@ async function restart() {
   const port = server?.port;
   await server?.stop();
   server = undefined;
-  // The same address, as a compose service restart gives; the queues come back empty.
-  server = await startElasticMq({ ...(port ? { port } : {}) });
+  // The same address and data directory, as a compose service restart gives.
+  server = await startElasticMq({ persistDir, ...(port ? { port } : {}) });
   urls = await ensureQueues(sqs, prefix);
 }
 
@@ -92,7 +97,7 @@ it.skipIf(!runnable)(
     // While the server is down the host's SendMessage fails: these are not accepted yet.
     const during = senders.map((from) => textEnvelope(from, 'beli bensin 30rb'));
     await expect(send(during[0] as InboundEnvelope)).rejects.toThrow();
-    server = await startElasticMq({ ...(stopped ? { port: stopped.port } : {}) });
+    server = await startElasticMq({ persistDir, ...(stopped ? { port: stopped.port } : {}) });
     urls = await ensureQueues(sqs, prefix);
 
     // The host retries what failed; WhatsApp may also replay what was already handled.
@@ -114,7 +119,7 @@ it.skipIf(!runnable)(
 );
 
 it.skipIf(!runnable)(
-  'loses what was accepted but not yet consumed (ElasticMQ keeps queues in memory)',
+  'keeps what was accepted but not yet consumed across the restart (durable storage)',
   { timeout: 240_000 },
   async () => {
     const envelope = textEnvelope('6281310000009', 'beli kopi 18k');
@@ -122,10 +127,16 @@ it.skipIf(!runnable)(
     await restart();
     workers = await runWorkers();
     const replies: ReplyLog = new Map();
-    await collectInto(sqs, urls.outbound, replies, () => false, { timeoutMs: 5000 });
+    await collectInto(sqs, urls.outbound, replies, (log) => log.has(envelope.message_id), {
+      timeoutMs: 60_000,
+      settleMs: 3000,
+    });
     await workers.stop();
     workers = undefined;
-    expect(replies.size).toBe(0);
-    expect((await effectCounts(db.pool, [envelope.message_id])).size).toBe(0);
+    expect(await checkEffects(db.pool, [envelope.message_id], replies)).toEqual({
+      lost: [],
+      duplicated: [],
+      unbalanced: [],
+    });
   },
 );
