@@ -31,6 +31,7 @@ const NEEDS = [
       'shared/src/speech/**/*.test.ts',
       'functions/src/media.test.ts',
       'functions/src/api/routes/media.test.ts',
+      'functions/src/faults/s3-down.test.ts',
     ],
     missing: [
       ...['tesseract', 'ffmpeg', 'espeak-ng'].filter((tool) => !onPath(tool)),
