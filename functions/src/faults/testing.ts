@@ -4,7 +4,6 @@
  * message orphaned by a dead consumer comes back in seconds instead of the production 180 s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import {
   DeleteMessageBatchCommand,
@@ -13,6 +12,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type OutboundMessage, OutboundMessageSchema } from '@kantong/shared/queue';
+import { freePort } from '../../../infra/scripts/embedded-postgres.ts';
 
 const workersFile = fileURLToPath(new URL('../local/workers.ts', import.meta.url));
 
@@ -22,18 +22,6 @@ export type ChildWorkers = {
   kill: (signal: NodeJS.Signals) => Promise<void>;
   output: () => string;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `node functions/src/local/workers.ts` with its own environment. */
 export async function spawnWorkers(env: Record<string, string>): Promise<ChildWorkers> {
