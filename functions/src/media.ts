@@ -19,16 +19,21 @@ import * as Users from '@kantong/shared/users';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { converse, type PipelineDeps, parseEnvelope } from './pipeline.ts';
 
-/** Sends the quick "working on it" reply through the outbox (it is no answer: in_reply_to is empty). */
+/**
+ * Sends the quick "working on it" reply through the outbox (it is no answer: in_reply_to is
+ * empty), once per message: a retried record (S3 briefly down, a worker killed) finds the key
+ * taken and stays quiet.
+ */
 async function acknowledge(deps: PipelineDeps, envelope: InboundEnvelope, work: MediaWork): Promise<void> {
   const pool = await deps.pool();
   const user = await Users.findByPhone(pool, envelope.from_number);
-  const id = await Outbox.enqueue(pool, {
+  const id = await Outbox.enqueueOnce(pool, {
     userId: user?.id ?? null,
     to: envelope.from_number,
     body: ACKNOWLEDGEMENT[work],
-    inReplyTo: null,
+    dedupKey: `ack:${envelope.from_number}:${envelope.message_id}`,
   });
+  if (id === null) return;
   await Outbox.flush(pool, { client: deps.sqs, queueUrl: await deps.queue('outbound') }, [id]);
 }
 

@@ -73,4 +73,21 @@ describe('outbox', () => {
     expect(replies[0]?.text).toContain('Catat pemasukan Rp5.000.000 kategori Gaji');
     expect(await pending()).toBe(0);
   });
+
+  it('enqueues a keyed message (the media "⏳") only once, however often the work is retried', async () => {
+    const key = 'ack:6281500000003:WAMSG1';
+    const message = {
+      userId: null,
+      to: '6281500000003',
+      body: '⏳ sebentar, aku dengerin dulu ya',
+      dedupKey: key,
+    };
+    const first = await Outbox.enqueueOnce(pipe.db.pool, message);
+    const second = await Outbox.enqueueOnce(pipe.db.pool, message);
+    expect(first).not.toBeNull();
+    expect(second).toBeNull();
+    const rows = await pipe.db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      SELECT count(*) AS n FROM outbox WHERE dedup_key = ${key}`);
+    expect(rows).toBe(1);
+  });
 });

@@ -19,6 +19,21 @@ export async function enqueue(
     RETURNING id`);
 }
 
+/**
+ * Enqueues a message at most once per `dedupKey`; returns its id, or null when a message with
+ * that key was enqueued before (by an earlier try of the same work).
+ */
+export async function enqueueOnce(
+  tx: CommonQueryMethods,
+  input: { userId: number | null; to: string; body: string; dedupKey: string },
+): Promise<number | null> {
+  return tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+    INSERT INTO outbox (user_id, to_number, body, in_reply_to, dedup_key)
+    VALUES (${input.userId}, ${input.to}, ${input.body}, NULL, ${input.dedupKey})
+    ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+    RETURNING id`);
+}
+
 const PendingRowSchema = z.object({
   id: z.number(),
   to_number: z.string(),
