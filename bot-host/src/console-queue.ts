@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { createSqsClient, type InboundEnvelope, queueUrl } from '@kantong/shared/queue';
+import { createSqsClient, type InboundEnvelope, inboundMessageFields, queueUrl } from '@kantong/shared/queue';
 import type { SendResult } from './console.ts';
 import { readMailbox } from './console-mailbox.ts';
 
@@ -33,9 +33,7 @@ export function queueTransport(target: QueueTarget, from: string) {
       await sqs.send(
         new SendMessageCommand({
           QueueUrl: inbound,
-          MessageBody: JSON.stringify(envelope),
-          MessageGroupId: from,
-          MessageDeduplicationId: envelope.message_id,
+          ...inboundMessageFields(envelope),
         }),
       );
       const deadline = Date.now() + REPLY_TIMEOUT_MS;

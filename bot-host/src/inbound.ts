@@ -15,7 +15,12 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type DatabasePool, sql } from '@kantong/shared/db';
 import type { Logger } from '@kantong/shared/logger';
-import { type InboundEnvelope, InboundEnvelopeSchema, type MediaRef } from '@kantong/shared/queue';
+import {
+  type InboundEnvelope,
+  InboundEnvelopeSchema,
+  inboundMessageFields,
+  type MediaRef,
+} from '@kantong/shared/queue';
 import {
   getContentType,
   isJidBroadcast,
@@ -256,9 +261,7 @@ async function enqueue(deps: InboundDeps, envelope: InboundEnvelope): Promise<vo
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: await deps.inboundQueueUrl(),
-      MessageBody: JSON.stringify(InboundEnvelopeSchema.parse(envelope)),
-      MessageGroupId: envelope.from_number,
-      MessageDeduplicationId: envelope.message_id,
+      ...inboundMessageFields(envelope),
     }),
   );
 }

@@ -16,6 +16,7 @@ import {
   createSqsClient,
   ensureQueues,
   type InboundEnvelope,
+  inboundMessageFields,
   type MediaRef,
   type OutboundMessage,
   OutboundMessageSchema,
@@ -96,9 +97,7 @@ export async function createTestPipeline(options: { now?: () => Date } = {}): Pr
       await sqs.send(
         new SendMessageCommand({
           QueueUrl: urls.inbound,
-          MessageBody: JSON.stringify(envelope),
-          MessageGroupId: envelope.from_number,
-          MessageDeduplicationId: dedupId ?? envelope.message_id,
+          ...inboundMessageFields(envelope, dedupId),
         }),
       );
     },

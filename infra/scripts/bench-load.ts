@@ -32,7 +32,7 @@ import {
   createSqsClient,
   ensureQueues,
   type InboundEnvelope,
-  InboundEnvelopeSchema,
+  inboundMessageFields,
   OutboundMessageSchema,
 } from '@kantong/shared/queue';
 import { checkEffects } from '../../functions/src/faults/effects.ts';
@@ -220,9 +220,7 @@ async function main() {
         await sqs.send(
           new SendMessageCommand({
             QueueUrl: urls.inbound,
-            MessageBody: JSON.stringify(InboundEnvelopeSchema.parse(envelope)),
-            MessageGroupId: from,
-            MessageDeduplicationId: envelope.message_id,
+            ...inboundMessageFields(envelope),
           }),
         );
         accepted.push(envelope.message_id);

@@ -22,6 +22,7 @@ import {
   createSqsClient,
   ensureQueues,
   type InboundEnvelope,
+  inboundMessageFields,
   OutboundMessageSchema,
 } from '@kantong/shared/queue';
 import { startWorkers } from '../../functions/src/local/workers.ts';
@@ -126,9 +127,7 @@ async function main() {
         };
         entries.push({
           Id: String(i - offset),
-          MessageBody: JSON.stringify(envelope),
-          MessageGroupId: from,
-          MessageDeduplicationId: envelope.message_id,
+          ...inboundMessageFields(envelope),
         });
         sentAt.set(envelope.message_id, performance.now());
       }

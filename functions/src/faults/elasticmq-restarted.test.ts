@@ -16,7 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
-import { createSqsClient, ensureQueues, type InboundEnvelope, type QueueKey } from '@kantong/shared/queue';
+import {
+  createSqsClient,
+  ensureQueues,
+  type InboundEnvelope,
+  inboundMessageFields,
+  type QueueKey,
+} from '@kantong/shared/queue';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   elasticMqRunnable,
@@ -65,9 +71,7 @@ const send = (envelope: InboundEnvelope) =>
   sqs.send(
     new SendMessageCommand({
       QueueUrl: urls.inbound,
-      MessageBody: JSON.stringify(envelope),
-      MessageGroupId: envelope.from_number,
-      MessageDeduplicationId: envelope.message_id,
+      ...inboundMessageFields(envelope),
     }),
   );
 

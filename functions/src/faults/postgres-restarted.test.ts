@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createDatabasePool, type DatabasePool, sql } from '@kantong/shared/db';
-import { createSqsClient, ensureQueues, type QueueKey } from '@kantong/shared/queue';
+import { createSqsClient, ensureQueues, inboundMessageFields, type QueueKey } from '@kantong/shared/queue';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { type RunningPostgres, startEmbeddedPostgres } from '../../../infra/scripts/embedded-postgres.ts';
@@ -58,9 +58,7 @@ it('retries what failed while PostgreSQL was down and ends with one effect each'
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: urls.inbound,
-        MessageBody: JSON.stringify(envelope),
-        MessageGroupId: envelope.from_number,
-        MessageDeduplicationId: envelope.message_id,
+        ...inboundMessageFields(envelope),
       }),
     );
   }

@@ -62,3 +62,19 @@ export const OutboundMessageSchema = z.object({
   in_reply_to: z.string().nullable(),
 });
 export type OutboundMessage = z.infer<typeof OutboundMessageSchema>;
+
+/**
+ * How an envelope goes onto `inbound.fifo` — the one place the contract is written: validated,
+ * grouped by sender (per-user order), deduplicated by the WhatsApp message id (or `dedupId`, for
+ * tests that replay a message past the FIFO window). Spread into SendMessage or a batch entry.
+ */
+export function inboundMessageFields(
+  envelope: InboundEnvelope,
+  dedupId: string = envelope.message_id,
+): { MessageBody: string; MessageGroupId: string; MessageDeduplicationId: string } {
+  return {
+    MessageBody: JSON.stringify(InboundEnvelopeSchema.parse(envelope)),
+    MessageGroupId: envelope.from_number,
+    MessageDeduplicationId: dedupId,
+  };
+}
