@@ -56,13 +56,17 @@ function consumersOf(logicalId: string) {
 
 const entries = Object.entries(QUEUES) as [QueueKey, QueueSpec][];
 
-/** The function that consumes each queue; none for outbound.fifo, which the bot-host reads. */
+/**
+ * The function that consumes each queue; none for outbound.fifo, which the bot-host reads, nor
+ * for console.fifo, which the chat console's delivery reads.
+ */
 const CONSUMER: Record<QueueKey, string | undefined> = {
   inbound: 'ingest',
   transcribe: 'transcribe',
   ocr: 'ocr',
   reports: 'reportWorker',
   outbound: undefined,
+  console: undefined,
 };
 
 describe('serverless.yml', () => {

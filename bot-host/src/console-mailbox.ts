@@ -1,9 +1,10 @@
 /**
- * Local delivery for the chat console. Without WhatsApp, `npm start` consumes `outbound.fifo`
- * the way the WhatsApp host does and "delivers" each reply by appending it to a mailbox file per
- * recipient (`.data/console/<number>.jsonl`); each console reads its own. Nothing is dropped and
- * several consoles (several numbers) can chat at once — peeking at a shared queue instead would
- * push other numbers' replies towards the dead-letter queue.
+ * Local delivery for the chat console. `npm start` consumes `console.fifo` — the replies to
+ * messages the console sent (channel `console`), and nothing meant for WhatsApp — the way the
+ * WhatsApp host consumes `outbound.fifo`, and "delivers" each reply by appending it to a mailbox
+ * file per recipient (`.data/console/<number>.jsonl`); each console reads its own. Nothing is
+ * dropped and several consoles (several numbers) can chat at once — peeking at a shared queue
+ * instead would push other numbers' replies towards the dead-letter queue.
  */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ export function mailboxFile(dir: string, to: string): string {
   return join(dir, `${to}.jsonl`);
 }
 
-/** Consumes outbound.fifo into mailbox files until stopped. */
+/** Consumes the console's reply queue (`console.fifo`) into mailbox files until stopped. */
 export function startMailboxDelivery(options: { sqs: SQSClient; queueUrl: string; dir: string }) {
   let running = true;
   const loop = (async () => {

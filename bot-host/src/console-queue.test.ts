@@ -1,7 +1,8 @@
 /**
  * The chat console's queue transport takes the path a WhatsApp message takes: an envelope on
- * inbound.fifo through the real ingest function, the reply back from outbound.fifo through the
- * local delivery — for several numbers at once, none losing the other's replies.
+ * inbound.fifo through the real ingest function, the reply back from the console's own
+ * console.fifo through the local delivery — for several numbers at once, none losing the other's
+ * replies, and none of them on WhatsApp's outbound.fifo.
  */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ beforeAll(async () => {
     retryDelaySeconds: 0,
   });
   mailboxDir = await mkdtemp(join(tmpdir(), 'kantong-mailbox-'));
-  delivery = startMailboxDelivery({ sqs: pipe.sqs, queueUrl: pipe.urls.outbound, dir: mailboxDir });
+  delivery = startMailboxDelivery({ sqs: pipe.sqs, queueUrl: pipe.urls.console, dir: mailboxDir });
 });
 afterAll(async () => {
   await delivery.stop();
@@ -41,7 +42,7 @@ const target = () => ({
   mailboxDir,
 });
 
-it('sends a typed line through inbound.fifo and returns the reply from outbound.fifo', async () => {
+it('sends a typed line through inbound.fifo and returns the reply from console.fifo', async () => {
   const send = queueTransport(target(), '6281600000001');
   const first = await send('beli pulsa 50k');
   expect(first).toEqual({
@@ -61,4 +62,8 @@ it('lets two numbers chat at once without losing each other’s replies', async 
   expect((await readMailbox(mailboxDir, '6281600000002')).map((reply) => reply.to)).toEqual([
     '6281600000002',
   ]);
+});
+
+it('leaves nothing on WhatsApp’s outbound.fifo', async () => {
+  expect(await pipe.collectReplies(1, 1500)).toEqual([]);
 });

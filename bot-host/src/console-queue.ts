@@ -1,11 +1,14 @@
 /**
  * The chat console's queue transport: a typed line travels exactly as a WhatsApp message does —
  * an inbound envelope on `inbound.fifo` (group = sender, dedup = message id) — through the real
- * functions; the reply comes back from `outbound.fifo` through the local delivery of
- * console-mailbox.ts, which stands in for WhatsApp's servers.
+ * functions. The envelope says `channel: 'console'`, so its reply is written to the console's
+ * own queue (`console.fifo`), never to WhatsApp's `outbound.fifo`: a WhatsApp host running beside
+ * `npm start` cannot take it, and the console cannot take a WhatsApp user's reply. The local
+ * delivery of console-mailbox.ts reads `console.fifo` into a mailbox file per number, which
+ * stands in for WhatsApp's servers.
  */
 import { randomBytes } from 'node:crypto';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient, type InboundEnvelope, inboundMessageFields, queueUrl } from '@kantong/shared/queue';
 import type { SendResult } from './console.ts';
 import { readMailbox } from './console-mailbox.ts';
@@ -14,46 +17,67 @@ export type QueueTarget = { sqsEndpoint: string; queuePrefix: string; region: st
 
 const REPLY_TIMEOUT_MS = 60_000;
 
+/** What a console user sends: a line of text, or a photo/voice note already stored in S3. */
+export type ConsoleContent = Pick<InboundEnvelope, 'type' | 'text' | 'media'>;
+
+/** The envelope of one console message: a fresh id, and the console channel for its replies. */
+export function consoleEnvelope(
+  from: string,
+  content: ConsoleContent,
+  now: Date = new Date(),
+): InboundEnvelope {
+  return {
+    version: 1,
+    message_id: `console-${randomBytes(8).toString('hex')}`,
+    from_number: from,
+    bot_number: null,
+    ...content,
+    timestamp: Math.floor(now.getTime() / 1000),
+    channel: 'console',
+  };
+}
+
+/**
+ * Puts `envelope` on inbound.fifo and waits for its answer in the mailbox: every reply that came
+ * for `from` up to the one that answers this message (a "⏳ sebentar" first, for media).
+ */
+export async function sendAndAwaitReply(
+  target: QueueTarget,
+  sqs: SQSClient,
+  envelope: InboundEnvelope,
+  timeoutMs = REPLY_TIMEOUT_MS,
+): Promise<SendResult> {
+  try {
+    const inbound = await queueUrl(sqs, 'inbound', target.queuePrefix);
+    const seen = (await readMailbox(target.mailboxDir, envelope.from_number)).length;
+    await sqs.send(new SendMessageCommand({ QueueUrl: inbound, ...inboundMessageFields(envelope) }));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const fresh = (await readMailbox(target.mailboxDir, envelope.from_number)).slice(seen);
+      const answered = fresh.findIndex((reply) => reply.in_reply_to === envelope.message_id);
+      if (answered >= 0) {
+        return {
+          ok: true,
+          reply: fresh
+            .slice(0, answered + 1)
+            .map((reply) => reply.text)
+            .join('\n\n'),
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return {
+      ok: false,
+      kind: 'network',
+      message: `no reply within ${Math.round(timeoutMs / 1000)} s (is npm start still running?)`,
+    };
+  } catch (error) {
+    return { ok: false, kind: 'network', message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 export function queueTransport(target: QueueTarget, from: string) {
   const sqs = createSqsClient({ endpoint: target.sqsEndpoint, region: target.region });
-  return async (text: string): Promise<SendResult> => {
-    try {
-      const inbound = await queueUrl(sqs, 'inbound', target.queuePrefix);
-      const seen = (await readMailbox(target.mailboxDir, from)).length;
-      const envelope: InboundEnvelope = {
-        version: 1,
-        message_id: `console-${randomBytes(8).toString('hex')}`,
-        from_number: from,
-        bot_number: null,
-        type: 'text',
-        text,
-        media: null,
-        timestamp: Math.floor(Date.now() / 1000),
-      };
-      await sqs.send(
-        new SendMessageCommand({
-          QueueUrl: inbound,
-          ...inboundMessageFields(envelope),
-        }),
-      );
-      const deadline = Date.now() + REPLY_TIMEOUT_MS;
-      while (Date.now() < deadline) {
-        const fresh = (await readMailbox(target.mailboxDir, from)).slice(seen);
-        const answered = fresh.findIndex((reply) => reply.in_reply_to === envelope.message_id);
-        if (answered >= 0) {
-          return {
-            ok: true,
-            reply: fresh
-              .slice(0, answered + 1)
-              .map((reply) => reply.text)
-              .join('\n\n'),
-          };
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      return { ok: false, kind: 'network', message: 'no reply within 60 s (is npm start still running?)' };
-    } catch (error) {
-      return { ok: false, kind: 'network', message: error instanceof Error ? error.message : String(error) };
-    }
-  };
+  return (text: string): Promise<SendResult> =>
+    sendAndAwaitReply(target, sqs, consoleEnvelope(from, { type: 'text', text, media: null }));
 }

@@ -12,7 +12,7 @@ import { logger } from '@kantong/shared/logger';
 import { ACKNOWLEDGEMENT, extract, type MediaWork } from '@kantong/shared/media';
 import * as Messages from '@kantong/shared/messages';
 import * as Outbox from '@kantong/shared/outbox';
-import type { InboundEnvelope } from '@kantong/shared/queue';
+import { channelOf, type InboundEnvelope } from '@kantong/shared/queue';
 import { processBatch } from '@kantong/shared/queue/batch';
 import { getS3Client } from '@kantong/shared/storage';
 import * as Users from '@kantong/shared/users';
@@ -32,9 +32,10 @@ async function acknowledge(deps: PipelineDeps, envelope: InboundEnvelope, work: 
     to: envelope.from_number,
     body: ACKNOWLEDGEMENT[work],
     dedupKey: `ack:${envelope.from_number}:${envelope.message_id}`,
+    channel: channelOf(envelope),
   });
   if (id === null) return;
-  await Outbox.flush(pool, { client: deps.sqs, queueUrl: await deps.queue('outbound') }, [id]);
+  await Outbox.flush(pool, { client: deps.sqs, queue: deps.queue }, [id]);
 }
 
 /** Runs `work`; if it is not done within `afterMs`, runs `ack` first (and waits for it). */

@@ -11,6 +11,7 @@ import { type DatabasePool, getPool } from '@kantong/shared/db';
 import { configuredFallback, type LlmFallback } from '@kantong/shared/nlu';
 import * as Outbox from '@kantong/shared/outbox';
 import {
+  channelOf,
   getSqsClient,
   type InboundEnvelope,
   InboundEnvelopeSchema,
@@ -61,11 +62,17 @@ export async function converse(
 ): Promise<IncomingResult> {
   const pool = await deps.pool();
   const result = await handleIncoming(
-    { pool, llm: deps.llm, delivery: 'outbox', ...(deps.now ? { now: deps.now } : {}) },
+    {
+      pool,
+      llm: deps.llm,
+      delivery: 'outbox',
+      channel: channelOf(envelope),
+      ...(deps.now ? { now: deps.now } : {}),
+    },
     toIncoming(envelope),
     extracted,
   );
-  await Outbox.flush(pool, { client: deps.sqs, queueUrl: await deps.queue('outbound') }, result.outbox_ids);
+  await Outbox.flush(pool, { client: deps.sqs, queue: deps.queue }, result.outbox_ids);
   return result;
 }
 

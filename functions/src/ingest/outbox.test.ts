@@ -5,7 +5,7 @@
 import { handleIncoming } from '@kantong/shared/conversation';
 import { sql } from '@kantong/shared/db';
 import * as Outbox from '@kantong/shared/outbox';
-import { toIncoming } from '@kantong/shared/queue';
+import { type QueueKey, toIncoming } from '@kantong/shared/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startWorkers } from '../local/workers.ts';
@@ -62,7 +62,7 @@ describe('outbox', () => {
     await pipe.db.pool.query(
       sql.unsafe`UPDATE outbox SET created_at = now() - interval '1 minute' WHERE status = 'pending'`,
     );
-    const target = { client: pipe.sqs, queueUrl: pipe.urls.outbound };
+    const target = { client: pipe.sqs, queue: async (key: QueueKey) => pipe.urls[key] };
     const [first, second] = await Promise.all([
       Outbox.relayStale(pipe.db.pool, target, { olderThanSeconds: 30 }),
       Outbox.relayStale(pipe.db.pool, target, { olderThanSeconds: 30 }),

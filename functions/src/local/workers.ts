@@ -75,7 +75,7 @@ export async function startWorkers(
       handler: createMediaHandler('ocr', deps),
     }),
   ];
-  const outbound = { client: deps.sqs, queueUrl: await deps.queue('outbound') };
+  const outbound = { client: deps.sqs, queue: deps.queue };
   const relay =
     options.relay === false
       ? undefined

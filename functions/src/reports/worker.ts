@@ -22,7 +22,7 @@ export function createReportWorker(
         const pool = await deps.pool();
         const outboxId = await deliverJob(pool, job, options);
         if (outboxId !== null) {
-          await Outbox.flush(pool, { client: deps.sqs, queueUrl: await deps.queue('outbound') }, [outboxId]);
+          await Outbox.flush(pool, { client: deps.sqs, queue: deps.queue }, [outboxId]);
         }
       },
       { fifo: false, name: 'reportWorker' },

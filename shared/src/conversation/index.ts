@@ -13,6 +13,7 @@ import * as Messages from '../messages/index.ts';
 import { type AiCall, type LlmFallback, recordAiCall, understand } from '../nlu/index.ts';
 import type { ParseResult } from '../nlu/schema.ts';
 import * as Outbox from '../outbox/index.ts';
+import { type Channel, DEFAULT_CHANNEL } from '../queue/topology.ts';
 import * as Users from '../users/index.ts';
 import * as Registration from '../users/registration.ts';
 import { act } from './intents.ts';
@@ -36,6 +37,8 @@ export type ConversationDeps = {
    * flushed to outbound.fifo after the commit).
    */
   delivery?: 'response' | 'outbox';
+  /** With outbox delivery: the channel the message came from, where its reply goes (WhatsApp by default). */
+  channel?: Channel;
 };
 
 /** A message may claim to be from the past (queued on a phone offline), not from the future. */
@@ -107,7 +110,8 @@ export async function handleIncoming(
     const admission = existingUser
       ? null
       : await Registration.admit(tx, from, config.REGISTRATION_POLICY, config.ALLOWED_NUMBERS);
-    if (admission === 'refused') return refuse(tx, { from, messageId, message, delivery });
+    if (admission === 'refused')
+      return refuse(tx, { from, messageId, message, delivery, channel: deps.channel ?? DEFAULT_CHANNEL });
     const { user, created } = await Users.findOrCreateByPhone(tx, from, {
       timezone: config.DEFAULT_TIMEZONE,
       status: admission === 'active' ? 'active' : 'pending',
@@ -147,7 +151,15 @@ export async function handleIncoming(
     await Messages.logReply(tx, { inboundId, userId: user.id, to: from, intent: action.intent, reply });
     const outboxIds =
       delivery === 'outbox'
-        ? [await Outbox.enqueue(tx, { userId: user.id, to: from, body: reply, inReplyTo: inboundId })]
+        ? [
+            await Outbox.enqueue(tx, {
+              userId: user.id,
+              to: from,
+              body: reply,
+              inReplyTo: inboundId,
+              channel: deps.channel ?? DEFAULT_CHANNEL,
+            }),
+          ]
         : [];
     return { reply, intent: action.intent, userId: user.id, outboxIds };
   });
@@ -221,7 +233,13 @@ async function activation(tx: DatabaseTransactionConnection, userId: number) {
  */
 async function refuse(
   tx: DatabaseTransactionConnection,
-  input: { from: string; messageId: string; message: IncomingMessage; delivery: 'response' | 'outbox' },
+  input: {
+    from: string;
+    messageId: string;
+    message: IncomingMessage;
+    delivery: 'response' | 'outbox';
+    channel: Channel;
+  },
 ) {
   const inboundId = await Messages.logInbound(tx, {
     userId: null,
@@ -235,7 +253,15 @@ async function refuse(
   await Messages.logReply(tx, { inboundId, userId: null, to: input.from, intent: 'refused', reply });
   const outboxIds =
     input.delivery === 'outbox'
-      ? [await Outbox.enqueue(tx, { userId: null, to: input.from, body: reply, inReplyTo: inboundId })]
+      ? [
+          await Outbox.enqueue(tx, {
+            userId: null,
+            to: input.from,
+            body: reply,
+            inReplyTo: inboundId,
+            channel: input.channel,
+          }),
+        ]
       : [];
   return { reply, intent: 'refused', userId: 0, outboxIds };
 }

@@ -1,21 +1,39 @@
 /**
- * Replies leave through the outbox: written in the message's transaction, sent to
- * `outbound.fifo` after the commit (DESIGN.md decision 3). The queue deduplicates on the outbox
- * id, so a row sent twice after a crash (sent, not yet marked) reaches the host once.
+ * Replies leave through the outbox: written in the message's transaction, sent to the queue of
+ * their channel after the commit (DESIGN.md decision 3): `outbound.fifo` for WhatsApp (the host
+ * reads it), `console.fifo` for the chat console (`npm start` delivers it). Where a reply goes is
+ * decided when it is written, never by which reader happens to run. The queue deduplicates on the
+ * outbox id, so a row sent twice after a crash (sent, not yet marked) reaches its reader once.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { type CommonQueryMethods, type DatabasePool, sql } from '../db/pool.ts';
 import { logger } from '../logger.ts';
 import { type OutboundMessage, OutboundMessageSchema } from '../queue/envelope.ts';
+import { CHANNELS, type Channel, DEFAULT_CHANNEL, type QueueKey, REPLY_QUEUE } from '../queue/topology.ts';
 
+/**
+ * The channel of a message Kantong starts (a scheduled report): where the last message to that
+ * number went, so a console user's report reaches the console; WhatsApp for a number never
+ * written to.
+ */
+const lastChannel = (to: string) => sql.fragment`
+  COALESCE((SELECT channel FROM outbox WHERE to_number = ${to} ORDER BY id DESC LIMIT 1), ${DEFAULT_CHANNEL})`;
+
+const channelValue = (to: string, channel: Channel | undefined) =>
+  channel === undefined ? lastChannel(to) : sql.fragment`${channel}`;
+
+/**
+ * Writes one message to send. `channel`: where the message it answers came from; absent for a
+ * message Kantong starts, which goes where that number's last message went.
+ */
 export async function enqueue(
   tx: CommonQueryMethods,
-  input: { userId: number | null; to: string; body: string; inReplyTo: number | null },
+  input: { userId: number | null; to: string; body: string; inReplyTo: number | null; channel?: Channel },
 ): Promise<number> {
   return tx.oneFirst(sql.type(z.object({ id: z.number() }))`
-    INSERT INTO outbox (user_id, to_number, body, in_reply_to)
-    VALUES (${input.userId}, ${input.to}, ${input.body}, ${input.inReplyTo})
+    INSERT INTO outbox (user_id, to_number, body, in_reply_to, channel)
+    VALUES (${input.userId}, ${input.to}, ${input.body}, ${input.inReplyTo}, ${channelValue(input.to, input.channel)})
     RETURNING id`);
 }
 
@@ -25,11 +43,12 @@ export async function enqueue(
  */
 export async function enqueueOnce(
   tx: CommonQueryMethods,
-  input: { userId: number | null; to: string; body: string; dedupKey: string },
+  input: { userId: number | null; to: string; body: string; dedupKey: string; channel?: Channel },
 ): Promise<number | null> {
   return tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
-    INSERT INTO outbox (user_id, to_number, body, in_reply_to, dedup_key)
-    VALUES (${input.userId}, ${input.to}, ${input.body}, NULL, ${input.dedupKey})
+    INSERT INTO outbox (user_id, to_number, body, in_reply_to, dedup_key, channel)
+    VALUES (${input.userId}, ${input.to}, ${input.body}, NULL, ${input.dedupKey},
+      ${channelValue(input.to, input.channel)})
     ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
     RETURNING id`);
 }
@@ -39,6 +58,7 @@ const PendingRowSchema = z.object({
   to_number: z.string(),
   body: z.string(),
   wa_message_id: z.string().nullable(),
+  channel: z.enum(CHANNELS),
 });
 type PendingRow = z.infer<typeof PendingRowSchema>;
 
@@ -49,7 +69,8 @@ export async function pendingFor(db: CommonQueryMethods, inboundId: number): Pro
   return [...rows];
 }
 
-export type OutboundTarget = { client: SQSClient; queueUrl: string };
+/** Where replies are sent: the SQS client and the URL of a queue by its key (each channel has its own). */
+export type OutboundTarget = { client: SQSClient; queue: (key: QueueKey) => Promise<string> };
 
 function toMessage(row: PendingRow): OutboundMessage {
   return OutboundMessageSchema.parse({
@@ -71,7 +92,7 @@ async function send(
     try {
       await target.client.send(
         new SendMessageCommand({
-          QueueUrl: target.queueUrl,
+          QueueUrl: await target.queue(REPLY_QUEUE[row.channel]),
           MessageBody: JSON.stringify(toMessage(row)),
           MessageGroupId: row.to_number,
           MessageDeduplicationId: `outbox-${row.id}`,
@@ -91,7 +112,7 @@ async function send(
 }
 
 const selectPending = sql.fragment`
-  SELECT o.id, o.to_number, o.body, w.wa_message_id
+  SELECT o.id, o.to_number, o.body, w.wa_message_id, o.channel
   FROM outbox o LEFT JOIN wa_messages w ON w.id = o.in_reply_to`;
 
 /**

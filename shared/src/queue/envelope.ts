@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import type { IncomingMessage } from '../conversation/schema.ts';
 import { MessageTypeSchema } from '../messages/index.ts';
+import { CHANNELS, type Channel, DEFAULT_CHANNEL } from './topology.ts';
+
+export const ChannelSchema = z.enum(CHANNELS);
 
 export const MediaRefSchema = z.object({
   bucket: z.string().min(3).max(63),
@@ -37,8 +40,18 @@ export const InboundEnvelopeSchema = z.object({
   media: MediaRefSchema.nullable(),
   /** Unix seconds, as WhatsApp stamped it. */
   timestamp: z.number().int().min(0),
+  /**
+   * Where it came from, and so where its replies go: `whatsapp` (the host; outbound.fifo) or
+   * `console` (the local chat console; console.fifo). Absent: WhatsApp.
+   */
+  channel: ChannelSchema.optional(),
 });
 export type InboundEnvelope = z.infer<typeof InboundEnvelopeSchema>;
+
+/** The channel an envelope's replies go to. */
+export function channelOf(envelope: { channel?: Channel | undefined }): Channel {
+  return envelope.channel ?? DEFAULT_CHANNEL;
+}
 
 /** The envelope as the conversation reads it (the same shape as `POST /wa/incoming`). */
 export function toIncoming(envelope: InboundEnvelope): IncomingMessage {

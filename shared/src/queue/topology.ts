@@ -9,14 +9,31 @@
  *   function: two Lambda mappings on one queue with filters would each drop the other's messages.
  * - `reports`: one job per user and scheduled report, fanned out by the hourly scheduler, so ten
  *   thousand users are ten thousand small invocations of `reportWorker`.
- * - `outbound.fifo`: replies, grouped by recipient, deduplicated by outbox id. Consumed by the
- *   WhatsApp host directly — it owns the socket, a function cannot send on it.
+ * - `outbound.fifo`: replies to WhatsApp users, grouped by recipient, deduplicated by outbox id.
+ *   Consumed by the WhatsApp host directly — it owns the socket, a function cannot send on it.
+ * - `console.fifo`: replies to chat-console users, the same way. Consumed by the local console
+ *   delivery of `npm start`. Where a reply goes is part of the reply (its channel, kept in the
+ *   outbox row): the host and the console never read each other's replies, whichever of them runs.
  *
  * Every queue has a dead-letter queue after 5 receives, and a visibility timeout of at least six
  * times its consumer's timeout (AWS's advice for Lambda event sources), so a message is never
  * handed to a second consumer while the first is still working on it.
  */
-export type QueueKey = 'inbound' | 'transcribe' | 'ocr' | 'reports' | 'outbound';
+export type QueueKey = 'inbound' | 'transcribe' | 'ocr' | 'reports' | 'outbound' | 'console';
+
+/**
+ * Where a message came from, and so where its replies go. An inbound envelope without one came
+ * from WhatsApp (every envelope before channels existed did).
+ */
+export const CHANNELS = ['whatsapp', 'console'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const DEFAULT_CHANNEL: Channel = 'whatsapp';
+
+/** The queue each channel's replies travel on. */
+export const REPLY_QUEUE: Record<Channel, QueueKey> = {
+  whatsapp: 'outbound',
+  console: 'console',
+};
 
 export type QueueSpec = {
   /** Name without the stage prefix. */
@@ -70,6 +87,14 @@ export const QUEUES: Record<QueueKey, QueueSpec> = {
     consumerTimeoutS: 30,
     visibilityTimeoutS: 180,
     deadLetter: 'outbound-dlq.fifo',
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+  },
+  console: {
+    name: 'console.fifo',
+    fifo: true,
+    consumerTimeoutS: 30,
+    visibilityTimeoutS: 180,
+    deadLetter: 'console-dlq.fifo',
     maxReceiveCount: MAX_RECEIVE_COUNT,
   },
 };
