@@ -12,12 +12,20 @@ import { logger } from '../logger.ts';
 import * as Messages from '../messages/index.ts';
 import { type AiCall, type LlmFallback, recordAiCall, understand } from '../nlu/index.ts';
 import type { ParseResult } from '../nlu/schema.ts';
+import { parseSpokenMessage } from '../nlu/spoken.ts';
 import * as Outbox from '../outbox/index.ts';
 import { type Channel, DEFAULT_CHANNEL } from '../queue/topology.ts';
 import * as Users from '../users/index.ts';
 import * as Registration from '../users/registration.ts';
 import { act } from './intents.ts';
-import { answerReceiptQuestion, type Extracted, recordReceipt, registerAsset } from './media.ts';
+import {
+  answerConfirmation,
+  askSpoken,
+  type Extracted,
+  recordReceipt,
+  registerAsset,
+  spokenUnsure,
+} from './media.ts';
 import * as Replies from './replies.ts';
 import type { IncomingMessage, IncomingResult } from './schema.ts';
 import * as State from './state.ts';
@@ -101,7 +109,12 @@ export async function handleIncoming(
     parsed = await understand(
       text,
       { now: sentAt, timezone, ...(categories ? { categories } : {}) },
-      { llm: deps.llm ?? null, onAiCall: (call) => aiCalls.push(call) },
+      {
+        llm: deps.llm ?? null,
+        onAiCall: (call) => aiCalls.push(call),
+        // A transcript is read by the reader that knows speech-recognition errors (issue 11).
+        ...(transcript ? { read: parseSpokenMessage } : {}),
+      },
     );
   }
 
@@ -321,7 +334,9 @@ async function decide(
     };
   }
   const action = await decideText(tx, input);
-  return extracted?.kind === 'transcript'
+  // An unsure voice note's question already quotes what was heard.
+  const quoted = action.intent === 'voice_pending' || action.intent === 'voice_unsure';
+  return extracted?.kind === 'transcript' && !quoted
     ? { ...action, reply: Replies.heard(input.text, action.reply) }
     : action;
 }
@@ -334,22 +349,27 @@ async function decideText(
     return { intent: 'rejected_too_long', reply: Replies.TOO_LONG(getConfig().MAX_TEXT_LENGTH) };
   if (!input.parsed) return { intent: 'empty', reply: Replies.EMPTY_TEXT };
 
-  // "ok" or a corrected total may answer "is this receipt right?" (conversation/media.ts).
-  const receipt = await answerReceiptQuestion(tx, {
+  // "ya" or a corrected amount may answer "is this right?" of a receipt or voice note (media.ts).
+  const answer = await answerConfirmation(tx, {
     userId: input.user.id,
     parsed: input.parsed,
     text: input.text,
     at: input.sentAt,
   });
-  if (receipt) return receipt;
+  if (answer) return answer;
   // A pending question ("Ini pengeluaran kategori apa?") may be answered by this message.
   const completed = await State.completePending(tx, input.user.id, input.parsed, input.sentAt);
   const parsed = completed ?? input.parsed;
-  return act(tx, {
+  const actInput = {
     user: input.user,
     parsed,
     rawText: input.text,
     inboundId: input.inboundId,
     at: input.sentAt,
-  });
+  };
+  // A voice note's amount that the spoken reader is not sure of is asked back, never just booked.
+  if (input.extracted?.kind === 'transcript' && spokenUnsure(input.parsed)) {
+    return askSpoken(tx, { ...actInput, transcript: input.text });
+  }
+  return act(tx, actInput);
 }

@@ -22,7 +22,7 @@ import * as Replies from './replies.ts';
 import * as State from './state.ts';
 
 /** `at` is when the message was sent: reports and questions count from it, not from the server clock. */
-type ActInput = { user: User; parsed: ParseResult; rawText: string; inboundId: number; at: Date };
+export type ActInput = { user: User; parsed: ParseResult; rawText: string; inboundId: number; at: Date };
 export type Action = { intent: string; reply: string };
 
 export async function act(tx: DatabaseTransactionConnection, input: ActInput): Promise<Action> {
@@ -114,10 +114,49 @@ async function createTransaction(tx: DatabaseTransactionConnection, input: ActIn
     await State.rememberQuestion(tx, user.id, parsed, input.at);
     return Replies.ASK_AMOUNT;
   }
+  // A pending user's money is recorded, but stays pending until the account is activated.
+  const booked = await bookTransaction(tx, input, user.status === 'pending' ? 'pending' : 'confirmed');
+  if (booked.direction === 'transfer') {
+    return withPendingNote(user, Replies.recordedTransfer(booked.amount, parsed.description));
+  }
+  const reply = withPendingNote(
+    user,
+    Replies.recorded(booked.direction, booked.amount, booked.category ?? ''),
+  );
+  if (booked.direction !== 'expense' || booked.categoryId === null) return reply;
+  const alert = await alertAfterExpense(tx, {
+    userId: user.id,
+    categoryId: booked.categoryId,
+    timezone: user.timezone,
+    at: booked.datetime,
+  });
+  return alert ? `${reply}\n\n${alert}` : reply;
+}
+
+export type Booked = {
+  id: number;
+  direction: 'income' | 'expense' | 'transfer';
+  amount: bigint;
+  categoryId: number | null;
+  category: string | null;
+  datetime: Date;
+};
+
+/**
+ * Writes the transaction a reading with an amount describes, in the given status: the category
+ * decides the direction when the reader could not ("tadi 50k" → "gaji"). Shared with the
+ * voice-note question (media.ts), which books an unsure amount as pending.
+ */
+export async function bookTransaction(
+  tx: DatabaseTransactionConnection,
+  input: ActInput,
+  status: 'confirmed' | 'pending',
+): Promise<Booked> {
+  const { parsed, user } = input;
+  if (parsed.amount === null) throw new Error('bookTransaction needs an amount');
   const datetime = parsed.datetime ? new Date(parsed.datetime) : input.at;
   const base = {
-    // A pending user's money is recorded, but stays pending until the account is activated.
-    status: user.status === 'pending' ? ('pending' as const) : ('confirmed' as const),
+    status,
     userId: user.id,
     amount: parsed.amount,
     description: parsed.description,
@@ -128,10 +167,16 @@ async function createTransaction(tx: DatabaseTransactionConnection, input: ActIn
     waMessageRowId: input.inboundId,
   };
   if (parsed.direction === 'transfer') {
-    await Ledger.record(tx, { ...base, direction: 'transfer', categoryId: null });
-    return withPendingNote(user, Replies.recordedTransfer(parsed.amount, parsed.description));
+    const transfer = await Ledger.record(tx, { ...base, direction: 'transfer', categoryId: null });
+    return {
+      id: transfer.id,
+      direction: 'transfer',
+      amount: parsed.amount,
+      categoryId: null,
+      category: null,
+      datetime,
+    };
   }
-  // The category decides the direction when the reader could not ("tadi 50k" → "gaji").
   const existing = parsed.category_suggestion
     ? await Categories.findByName(tx, user.id, parsed.category_suggestion)
     : null;
@@ -146,16 +191,15 @@ async function createTransaction(tx: DatabaseTransactionConnection, input: ActIn
           existing ? fallback : (parsed.category_suggestion ?? fallback),
           direction,
         );
-  await Ledger.record(tx, { ...base, direction, categoryId: category.id });
-  const reply = withPendingNote(user, Replies.recorded(direction, parsed.amount, category.name));
-  if (direction !== 'expense') return reply;
-  const alert = await alertAfterExpense(tx, {
-    userId: user.id,
+  const recorded = await Ledger.record(tx, { ...base, direction, categoryId: category.id });
+  return {
+    id: recorded.id,
+    direction,
+    amount: parsed.amount,
     categoryId: category.id,
-    timezone: user.timezone,
-    at: datetime,
-  });
-  return alert ? `${reply}\n\n${alert}` : reply;
+    category: category.name,
+    datetime,
+  };
 }
 
 function withPendingNote(user: User, reply: string): string {

@@ -13,11 +13,13 @@ import { FALLBACK_EXPENSE_CATEGORY } from '../nlu/lexicon.ts';
 import type { AiCall } from '../nlu/llm.ts';
 import { parseMessage } from '../nlu/rules.ts';
 import type { ParseResult } from '../nlu/schema.ts';
+import { SPOKEN_SURE } from '../nlu/spoken.ts';
 import type { MediaRef } from '../queue/envelope.ts';
 import { RECEIPT_CONFIDENT, type ReceiptReading } from '../receipts/parse.ts';
 import { localDate } from '../time/index.ts';
 import type { User } from '../users/index.ts';
-import type { Action } from './intents.ts';
+import { PENDING_NOTE } from '../users/registration.ts';
+import { type ActInput, type Action, bookTransaction } from './intents.ts';
 import * as Replies from './replies.ts';
 
 /** What the media functions hand the conversation along with an audio or image message. */
@@ -45,12 +47,45 @@ export async function registerAsset(
   return id;
 }
 
-const RECEIPT_QUESTION = 'awaiting_receipt_confirmation';
-/** A pending receipt may be confirmed the same day, not a week later by an unrelated "ok". */
-const RECEIPT_QUESTION_HOURS = 12;
+/**
+ * The one open "is this right?" question, for a receipt and a voice note alike: the transactions
+ * it holds pending, and which of them a typed amount corrects.
+ */
+const CONFIRMATION = 'awaiting_confirmation';
+/** The name this question had before voice notes asked it too; still read for open questions. */
+const LEGACY_RECEIPT_QUESTION = 'awaiting_receipt_confirmation';
+/** A pending reading may be confirmed the same day, not a week later by an unrelated "ok". */
+const CONFIRMATION_HOURS = 12;
 const LOGGED_OCR_LIMIT = 4000;
 /** Where a receipt lands when neither the caption nor the shop and items name a category. */
 const RECEIPT_CATEGORY = 'Belanja';
+/** Where a top-up slip's admin fee lands: SPEC's bills category already knows "biaya admin". */
+const ADMIN_FEE_CATEGORY = 'Tagihan';
+
+const ConfirmationSchema = z.union([
+  z.object({
+    source: z.enum(['receipt', 'voice']),
+    transaction_ids: z.array(z.number()).min(1),
+    /** The transaction whose amount a typed number replaces (a top-up, not its fee). */
+    correctable_id: z.number(),
+  }),
+  z.object({ transaction_id: z.number() }).transform((legacy) => ({
+    source: 'receipt' as const,
+    transaction_ids: [legacy.transaction_id],
+    correctable_id: legacy.transaction_id,
+  })),
+]);
+type Confirmation = z.infer<typeof ConfirmationSchema>;
+
+/** Opens (or replaces) the user's one question: the conversation_state row is per user. */
+async function askToConfirm(tx: CommonQueryMethods, userId: number, at: Date, confirmation: Confirmation) {
+  const expires = new Date(at.getTime() + CONFIRMATION_HOURS * 3_600_000);
+  await tx.query(sql.unsafe`
+    INSERT INTO conversation_state (user_id, kind, payload, expires_at)
+    VALUES (${userId}, ${CONFIRMATION}, ${sql.jsonb(confirmation)}, ${sql.timestamp(expires)})
+    ON CONFLICT (user_id) DO UPDATE SET kind = EXCLUDED.kind, payload = EXCLUDED.payload,
+      expires_at = EXCLUDED.expires_at, created_at = now()`);
+}
 
 /** The shop's date as a moment: noon local time, or the message's own time when it is today. */
 function receiptMoment(date: string | null, at: Date, timezone: string): Date {
@@ -60,27 +95,47 @@ function receiptMoment(date: string | null, at: Date, timezone: string): Date {
 }
 
 /**
- * Records the expense a receipt shows: confirmed when the reading checks out, pending (with a
- * question) when it does not. The caption helps: its category wins over the shop's, and an
- * amount typed in it that matches the total confirms the reading (one that differs wins, pending).
+ * What the receipt reader says beyond the total (issue 11): whether the receipt's own arithmetic
+ * corroborates it, and whether the slip is an e-wallet top-up. Optional so a reader that predates
+ * them still works (then the confidence decides, as before).
  */
-export async function recordReceipt(
-  tx: DatabaseTransactionConnection,
-  input: {
-    user: User;
-    reading: ReceiptReading;
-    caption: string;
-    at: Date;
-    inboundId: number;
-    mediaAssetId: number | null;
-  },
-): Promise<Action> {
-  const { reading, user } = input;
+type Reading = ReceiptReading & {
+  status?: 'confirmed' | 'pending';
+  kind?: 'purchase' | 'topup';
+  topup?: { wallet: string; amount: bigint; fee: bigint };
+};
+
+function readingConfirmed(reading: Reading): boolean {
+  return reading.status !== undefined
+    ? reading.status === 'confirmed'
+    : reading.confidence >= RECEIPT_CONFIDENT;
+}
+
+type ReceiptInput = {
+  user: User;
+  reading: ReceiptReading;
+  caption: string;
+  at: Date;
+  inboundId: number;
+  mediaAssetId: number | null;
+};
+
+/**
+ * Records what a receipt shows: booked at once when the receipt corroborates its total, pending
+ * (with a question) when it does not. The caption helps: its category wins over the shop's, and an
+ * amount typed in it that matches the total confirms the reading (one that differs wins, pending).
+ * A pending user's receipt stays pending until the account is activated, like a typed one.
+ */
+export async function recordReceipt(tx: DatabaseTransactionConnection, input: ReceiptInput): Promise<Action> {
+  const reading: Reading = input.reading;
   if (reading.total === null)
     return { intent: 'receipt_unreadable', reply: Replies.MEDIA_PROBLEM.not_a_receipt };
-  const options = await Categories.optionsForUser(tx, user.id);
-  const context = { now: input.at, timezone: user.timezone, categories: options };
+  const options = await Categories.optionsForUser(tx, input.user.id);
+  const context = { now: input.at, timezone: input.user.timezone, categories: options };
   const caption = input.caption ? parseMessage(input.caption, context) : null;
+  if (reading.kind === 'topup' && reading.topup) {
+    return recordTopUp(tx, input, reading, reading.topup, caption?.amount ?? null);
+  }
   const shop = parseMessage(
     [reading.merchant ?? '', ...reading.items.map((item) => item.name)].join(' '),
     context,
@@ -88,79 +143,275 @@ export async function recordReceipt(
   const captionAmount = caption?.amount ?? null;
   const amount = captionAmount ?? reading.total;
   const confirmedByCaption = captionAmount !== null && captionAmount === reading.total;
-  const confident =
-    (reading.confidence >= RECEIPT_CONFIDENT || confirmedByCaption) && amount === reading.total;
-  const categoryName = caption?.category_suggestion ?? shop.category_suggestion ?? RECEIPT_CATEGORY;
-  const existing = await Categories.findByName(tx, user.id, categoryName);
-  // A caption naming an income category ("gaji") cannot make a receipt income: it stays an expense.
-  const category =
-    existing?.kind === 'expense'
-      ? existing
-      : await Categories.findOrCreate(
-          tx,
-          user.id,
-          existing ? FALLBACK_EXPENSE_CATEGORY : categoryName,
-          'expense',
-        );
+  const sure = (readingConfirmed(reading) || confirmedByCaption) && amount === reading.total;
+  const category = await expenseCategory(
+    tx,
+    input.user.id,
+    caption?.category_suggestion ?? shop.category_suggestion ?? RECEIPT_CATEGORY,
+  );
   const transaction = await Ledger.record(tx, {
-    userId: user.id,
+    userId: input.user.id,
     direction: 'expense',
     amount,
     categoryId: category.id,
     description: reading.merchant ? `Belanja ${reading.merchant}` : 'Belanja (struk)',
-    datetime: receiptMoment(reading.date, input.at, user.timezone),
+    datetime: receiptMoment(reading.date, input.at, input.user.timezone),
     source: 'whatsapp',
     rawText: reading.raw_text.slice(0, LOGGED_OCR_LIMIT),
     confidence: confirmedByCaption ? Math.max(reading.confidence, RECEIPT_CONFIDENT) : reading.confidence,
-    status: confident ? 'confirmed' : 'pending',
+    status: sure && input.user.status !== 'pending' ? 'confirmed' : 'pending',
     waMessageRowId: input.inboundId,
     mediaAssetId: input.mediaAssetId,
     merchant: reading.merchant,
   });
-  if (confident) {
-    await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE user_id = ${user.id}`);
-    return { intent: 'receipt', reply: Replies.receiptRecorded(reading.merchant, amount, reading.date) };
+  if (sure) {
+    await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE user_id = ${input.user.id}`);
+    const reply = Replies.receiptRecorded(reading.merchant, amount, reading.date);
+    return { intent: 'receipt', reply: withPendingNote(input.user, reply) };
   }
-  const expires = new Date(input.at.getTime() + RECEIPT_QUESTION_HOURS * 3_600_000);
-  await tx.query(sql.unsafe`
-    INSERT INTO conversation_state (user_id, kind, payload, expires_at)
-    VALUES (${user.id}, ${RECEIPT_QUESTION}, ${sql.jsonb({ transaction_id: transaction.id })}, ${sql.timestamp(expires)})
-    ON CONFLICT (user_id) DO UPDATE SET kind = EXCLUDED.kind, payload = EXCLUDED.payload,
-      expires_at = EXCLUDED.expires_at, created_at = now()`);
-  return { intent: 'receipt_pending', reply: Replies.receiptPending(reading.merchant, amount, reading.date) };
+  await askToConfirm(tx, input.user.id, input.at, {
+    source: 'receipt',
+    transaction_ids: [transaction.id],
+    correctable_id: transaction.id,
+  });
+  return {
+    intent: 'receipt_pending',
+    reply: Replies.receiptQuestion({
+      merchant: reading.merchant,
+      total: reading.total,
+      date: reading.date,
+      booked: amount,
+    }),
+  };
 }
 
-// Not "ya": that word answers the account-activation question (registration policy).
-const CONFIRM = /^(ok|oke|okay|okey|sip|siap|benar|betul|bener|cocok|mantap)\b/i;
+/** A caption naming an income category ("gaji") cannot make a receipt income: it stays an expense. */
+async function expenseCategory(tx: DatabaseTransactionConnection, userId: number, name: string) {
+  const existing = await Categories.findByName(tx, userId, name);
+  if (existing?.kind === 'expense') return existing;
+  return Categories.findOrCreate(tx, userId, existing ? FALLBACK_EXPENSE_CATEGORY : name, 'expense');
+}
 
 /**
- * A reply to "is this receipt right?": "ok" confirms the pending expense, a bare amount corrects
- * its total and confirms it. Anything else returns null and goes through the usual intents (which
- * close the question).
+ * An e-wallet top-up slip (DANA, OVO, GoPay… paid at a minimarket) is not shopping: the top-up
+ * amount only moves the user's own money into the wallet, so it is booked as a `transfer` (no
+ * category, not counted as spending — the same as a typed "top up gopay 100k"), and only the
+ * admin fee, when the slip shows one, is money gone: an expense in Tagihan, where "biaya admin"
+ * already lives. Both share the slip's status; a typed correction changes the top-up amount.
  */
-export async function answerReceiptQuestion(
+async function recordTopUp(
+  tx: DatabaseTransactionConnection,
+  input: ReceiptInput,
+  reading: Reading,
+  topup: NonNullable<Reading['topup']>,
+  captionAmount: bigint | null,
+): Promise<Action> {
+  const { user } = input;
+  const captionAgrees =
+    captionAmount !== null && (captionAmount === topup.amount || captionAmount === reading.total);
+  const amount = captionAmount !== null && !captionAgrees ? captionAmount : topup.amount;
+  const sure = (readingConfirmed(reading) || captionAgrees) && amount === topup.amount;
+  const status = sure && user.status !== 'pending' ? 'confirmed' : 'pending';
+  const common = {
+    userId: user.id,
+    datetime: receiptMoment(reading.date, input.at, user.timezone),
+    source: 'whatsapp' as const,
+    rawText: reading.raw_text.slice(0, LOGGED_OCR_LIMIT),
+    confidence: reading.confidence,
+    status,
+    waMessageRowId: input.inboundId,
+    mediaAssetId: input.mediaAssetId,
+    merchant: reading.merchant,
+  } as const;
+  const transfer = await Ledger.record(tx, {
+    ...common,
+    direction: 'transfer',
+    amount,
+    categoryId: null,
+    description: `Top up ${topup.wallet}`,
+  });
+  const ids = [transfer.id];
+  if (topup.fee > 0n) {
+    const category = await expenseCategory(tx, user.id, ADMIN_FEE_CATEGORY);
+    const fee = await Ledger.record(tx, {
+      ...common,
+      direction: 'expense',
+      amount: topup.fee,
+      categoryId: category.id,
+      description: `Biaya admin top up ${topup.wallet}`,
+    });
+    ids.push(fee.id);
+  }
+  const slip = {
+    wallet: topup.wallet,
+    amount,
+    fee: topup.fee,
+    merchant: reading.merchant,
+    date: reading.date,
+  };
+  if (sure) {
+    await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE user_id = ${user.id}`);
+    return { intent: 'receipt_topup', reply: withPendingNote(user, Replies.topUpRecorded(slip)) };
+  }
+  await askToConfirm(tx, user.id, input.at, {
+    source: 'receipt',
+    transaction_ids: ids,
+    correctable_id: transfer.id,
+  });
+  return { intent: 'receipt_pending', reply: Replies.topUpQuestion(slip) };
+}
+
+function withPendingNote(user: User, reply: string): string {
+  return user.status === 'pending' ? `${reply}\n${PENDING_NOTE}` : reply;
+}
+
+/**
+ * Whether a voice note's reading must be asked back before anything is booked: speech
+ * recognition mishears number words ("dua" for "tiga puluh dua"), and the spoken reader says so
+ * with a confidence below SPOKEN_SURE.
+ */
+export function spokenUnsure(parsed: ParseResult): boolean {
+  return parsed.amount !== null && parsed.confidence < SPOKEN_SURE && MONEY_INTENTS.has(parsed.intent);
+}
+
+/** What moves or commits money; a clarification ("kategori apa?") books nothing and is just asked. */
+const MONEY_INTENTS = new Set<ParseResult['intent']>([
+  'create_transaction',
+  'create_saving',
+  'deposit_saving',
+  'withdraw_saving',
+  'set_budget',
+]);
+
+/**
+ * A voice note whose amount is not sure: a transaction is booked *pending* and the user is asked
+ * ("Aku dengar: '…'. Rp32.500 buat Makan, bener?"); "ya" or a typed amount settles it, through
+ * the same question as a receipt. Savings and budget commands are not booked pending: the user is
+ * asked to type them, since a wrong amount there would move money between goals.
+ */
+export async function askSpoken(
+  tx: DatabaseTransactionConnection,
+  input: ActInput & { transcript: string },
+): Promise<Action> {
+  const { parsed, user } = input;
+  if (parsed.intent !== 'create_transaction' || parsed.amount === null) {
+    return { intent: 'voice_unsure', reply: Replies.spokenTypeIt(input.transcript, parsed.amount) };
+  }
+  const booked = await bookTransaction(tx, input, 'pending');
+  await askToConfirm(tx, user.id, input.at, {
+    source: 'voice',
+    transaction_ids: [booked.id],
+    correctable_id: booked.id,
+  });
+  return { intent: 'voice_pending', reply: Replies.spokenQuestion(input.transcript, booked) };
+}
+
+/** Words that say "yes, that is right", alone or a few together ("iya bener", "ok sip"). */
+const CONFIRM_WORDS = new Set([
+  'ya',
+  'iya',
+  'iyaa',
+  'iyap',
+  'yap',
+  'yup',
+  'yes',
+  'y',
+  'ok',
+  'oke',
+  'okay',
+  'okey',
+  'okee',
+  'sip',
+  'siap',
+  'benar',
+  'betul',
+  'bener',
+  'cocok',
+  'mantap',
+  'setuju',
+  'valid',
+  'udah',
+  'sudah',
+  'dong',
+  'kok',
+  'deh',
+  'sih',
+  'itu',
+  'kak',
+  'min',
+]);
+const CONFIRM_CORE = new Set(
+  [...CONFIRM_WORDS].filter((word) => !/^(udah|sudah|dong|kok|deh|sih|itu|kak|min)$/.test(word)),
+);
+
+/**
+ * "ya", "iya bener", "ok sip": only confirmation words, at most four. A sentence that merely
+ * starts with "ya" ("ya ampun lupa, beli kopi 20k") is a new message, not an answer.
+ */
+export function isConfirmation(text: string): boolean {
+  const words = text
+    .toLowerCase()
+    .replace(/[^\p{L}\s]/gu, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
+  return (
+    words.length > 0 &&
+    words.length <= 4 &&
+    words.every((word) => CONFIRM_WORDS.has(word)) &&
+    words.some((word) => CONFIRM_CORE.has(word))
+  );
+}
+
+const AmountRow = z.object({ amount: z.bigint(), direction: z.string(), category: z.string().nullable() });
+
+/**
+ * A reply to "is this right?" (a receipt or a voice note): "ya"/"ok" confirms what is pending, a
+ * bare amount ("35rb") corrects it and confirms it. Anything else returns null and goes through
+ * the usual intents (which close the question, leaving the transaction pending). A pending
+ * *account*'s "ya" never gets here: it activates the account first (conversation/index.ts), and
+ * activation confirms everything the account recorded meanwhile.
+ */
+export async function answerConfirmation(
   tx: DatabaseTransactionConnection,
   input: { userId: number; parsed: ParseResult; text: string; at: Date },
 ): Promise<Action | null> {
   const payload = await tx.maybeOneFirst(sql.type(z.object({ payload: z.unknown() }))`
     SELECT payload FROM conversation_state
-    WHERE user_id = ${input.userId} AND kind = ${RECEIPT_QUESTION} AND expires_at > ${sql.timestamp(input.at)}
+    WHERE user_id = ${input.userId} AND kind IN (${CONFIRMATION}, ${LEGACY_RECEIPT_QUESTION})
+      AND expires_at > ${sql.timestamp(input.at)}
     FOR UPDATE`);
-  const state = z.object({ transaction_id: z.number() }).safeParse(payload);
+  const state = ConfirmationSchema.safeParse(payload);
   if (!state.success) return null;
   const { parsed } = input;
   const correction =
     parsed.amount !== null &&
     parsed.category_suggestion === null &&
     (parsed.intent === 'create_transaction' || parsed.intent === 'clarification');
-  if (!correction && !CONFIRM.test(input.text.trim())) return null;
-  const amount = await tx.maybeOneFirst(sql.type(z.object({ amount: z.bigint() }))`
-    UPDATE transactions
-    SET status = 'confirmed', updated_at = now(),
-        amount = COALESCE(${correction ? String(parsed.amount) : null}::numeric, amount)
-    WHERE id = ${state.data.transaction_id} AND user_id = ${input.userId} AND deleted_at IS NULL
-    RETURNING amount`);
+  if (!correction && !isConfirmation(input.text)) return null;
+  const question = state.data;
+  const correctedAmount = correction ? String(parsed.amount) : null;
+  const confirmed = await tx.maybeOne(sql.type(AmountRow)`
+    WITH settled AS (
+      UPDATE transactions
+      SET status = 'confirmed', updated_at = now(),
+          amount = CASE WHEN id = ${question.correctable_id}
+                        THEN COALESCE(${correctedAmount}::numeric, amount) ELSE amount END
+      WHERE id = ANY(${sql.array(question.transaction_ids, 'int8')}) AND user_id = ${input.userId}
+        AND deleted_at IS NULL
+      RETURNING id, amount, direction, category_id)
+    SELECT s.amount, s.direction, c.name AS category
+    FROM settled s LEFT JOIN categories c ON c.id = s.category_id
+    WHERE s.id = ${question.correctable_id}`);
   await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE user_id = ${input.userId}`);
-  if (amount === null) return null;
-  return { intent: 'receipt_confirm', reply: Replies.receiptConfirmed(amount, correction) };
+  if (confirmed === null) return null;
+  return {
+    intent: `${question.source}_confirm`,
+    reply:
+      question.source === 'receipt'
+        ? Replies.receiptConfirmed(confirmed.amount, correction)
+        : Replies.spokenConfirmed(
+            { direction: confirmed.direction, amount: confirmed.amount, category: confirmed.category },
+            correction,
+          ),
+  };
 }

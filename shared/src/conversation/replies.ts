@@ -81,17 +81,85 @@ export function receiptRecorded(merchant: string | null, total: bigint, date: st
   return `${receiptSummary(merchant, total, date)}. ✅ Sudah dicatat sebagai pengeluaran. Balas: ganti <kategori> untuk koreksi.`;
 }
 
-export function receiptPending(merchant: string | null, total: bigint, date: string | null): string {
-  return [
-    `${receiptSummary(merchant, total, date)}, tapi fotonya kurang jelas jadi aku belum yakin. ⏳ Dicatat sebagai pengeluaran *pending* dulu.`,
-    `Balas 'ok' kalau sudah benar, ketik total yang benar kalau salah (contoh: '${formatRupiah(total).slice(2)}'), atau 'ganti <kategori>' untuk koreksi kategori.`,
-  ].join('\n');
+/** The question every unsure reading ends with (issue 11): one wording for receipts and voice. */
+const CONFIRM_ASK = 'bener? Balas *ya*, atau ketik jumlah yang benar.';
+
+/**
+ * "Aku baca struk Indomaret total Rp33.000, bener? Balas *ya*, atau ketik jumlah yang benar." When
+ * the caption named another amount, that one is what is booked, and the reply says both.
+ */
+export function receiptQuestion(input: {
+  merchant: string | null;
+  total: bigint;
+  date: string | null;
+  booked: bigint;
+}): string {
+  const read = receiptSummary(input.merchant, input.total, input.date);
+  if (input.booked === input.total) return `${read}, ${CONFIRM_ASK}`;
+  return `${read}, tapi kamu tulis ${formatRupiah(input.booked)}. Aku catat ${formatRupiah(input.booked)} dulu, ${CONFIRM_ASK}`;
+}
+
+type TopUpSlip = {
+  wallet: string;
+  amount: bigint;
+  fee: bigint;
+  merchant: string | null;
+  date: string | null;
+};
+
+/** "top up DANA Rp100.000 (biaya admin Rp1.500) di Alfamart tanggal 07-12-2025" */
+function topUpSummary(slip: TopUpSlip): string {
+  const fee = slip.fee > 0n ? ` (biaya admin ${formatRupiah(slip.fee)})` : '';
+  const shop = slip.merchant ? ` di ${slip.merchant}` : '';
+  const day = slip.date
+    ? ` tanggal ${slip.date.slice(8, 10)}-${slip.date.slice(5, 7)}-${slip.date.slice(0, 4)}`
+    : '';
+  return `Aku baca struk top up ${slip.wallet} ${formatRupiah(slip.amount)}${fee}${shop}${day}`;
+}
+
+export function topUpRecorded(slip: TopUpSlip): string {
+  const fee =
+    slip.fee > 0n
+      ? ` Biaya adminnya ${formatRupiah(slip.fee)} dicatat sebagai pengeluaran kategori Tagihan.`
+      : '';
+  return `${topUpSummary(slip)}. ✅ Dicatat sebagai transfer ke ${slip.wallet}, bukan pengeluaran (uangnya cuma pindah ke dompet digital kamu).${fee}`;
+}
+
+export function topUpQuestion(slip: TopUpSlip): string {
+  return `${topUpSummary(slip)}, ${CONFIRM_ASK}`;
 }
 
 export function receiptConfirmed(total: bigint, corrected: boolean): string {
   return corrected
     ? `✅ Oke, total struknya aku ganti jadi ${formatRupiah(total)} dan sudah dikonfirmasi.`
     : `✅ Oke, struk ${formatRupiah(total)} sudah dikonfirmasi.`;
+}
+
+type Spoken = { direction: string; amount: bigint; category: string | null };
+
+/** "Rp32.500 buat Makan", "pemasukan Rp3.500.000 kategori Gaji", "transfer Rp100.000" */
+function spokenWhat(spoken: Spoken): string {
+  if (spoken.direction === 'transfer') return `transfer ${formatRupiah(spoken.amount)}`;
+  if (spoken.direction === 'income')
+    return `pemasukan ${formatRupiah(spoken.amount)} kategori ${spoken.category ?? 'Pemasukan Lain'}`;
+  return `${formatRupiah(spoken.amount)} buat ${spoken.category ?? 'Lainnya'}`;
+}
+
+/** "Aku dengar: 'makan siang tiga puluh dua ribu lima ratus'. Rp32.500 buat Makan, bener? …" */
+export function spokenQuestion(transcript: string, spoken: Spoken): string {
+  return `Aku dengar: '${transcript}'. ${spokenWhat(spoken)}, ${CONFIRM_ASK}`;
+}
+
+/** An unsure amount in a savings or budget command: nothing is done, the user types it instead. */
+export function spokenTypeIt(transcript: string, amount: bigint | null): string {
+  const heardAmount = amount === null ? '' : ` (kedengarannya ${formatRupiah(amount)})`;
+  return `Aku dengar: '${transcript}'${heardAmount}, tapi aku belum yakin jumlahnya 🙏 Ketik aja ya biar nggak salah catat.`;
+}
+
+export function spokenConfirmed(spoken: Spoken, corrected: boolean): string {
+  return corrected
+    ? `✅ Oke, jumlahnya aku ganti jadi ${formatRupiah(spoken.amount)} dan sudah dikonfirmasi: ${spokenWhat(spoken)}.`
+    : `✅ Oke, ${spokenWhat(spoken)} sudah dikonfirmasi.`;
 }
 
 export const MEDIA_PROBLEM = {

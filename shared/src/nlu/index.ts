@@ -78,9 +78,14 @@ export function mergeLlmAnswer(
 export async function understand(
   text: string,
   context: ParseContext,
-  options: { llm?: LlmFallback | null; onAiCall?: (call: AiCall) => void } = {},
+  options: {
+    llm?: LlmFallback | null;
+    onAiCall?: (call: AiCall) => void;
+    /** The rules reader to start from: a voice note's transcript has its own (spoken.ts). */
+    read?: (text: string, context: ParseContext) => ParseResult;
+  } = {},
 ): Promise<ParseResult> {
-  const rules = parseMessage(text, context);
+  const rules = (options.read ?? parseMessage)(text, context);
   if (!options.llm || rules.confidence >= RULES_CONFIDENT) return rules;
   const categories = context.categories ?? DEFAULT_CATEGORIES;
   const answer = await options.llm.interpret(text, { categories, timezone: context.timezone }, (call) => {
