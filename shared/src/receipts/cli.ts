@@ -1,6 +1,7 @@
 /**
  * `npm run -s ocr -- FILE`: reads one receipt photo and prints one JSON object,
- * `{total, date, merchant, items, raw_text, confidence}` (the same as `POST /media/ocr`).
+ * `{total, date, merchant, items, raw_text, confidence, status, kind, topup}` (the same as
+ * `POST /media/ocr`); `status` says what Kantong would do: book it or ask first.
  * With OLLAMA_URL set, unsure readings get the LLM clean-up. Exit 2 on a missing or undecodable file.
  */
 import { configuredReceiptCleaner, readReceipt, toContract, UnreadableImageError } from './index.ts';

@@ -25,6 +25,7 @@ export {
   RECEIPT_CONFIDENT,
   type ReceiptItem,
   type ReceiptReading,
+  type Topup,
 } from './parse.ts';
 
 /** The receipt clean-up configured for this process (OLLAMA_URL), or null. */
@@ -75,6 +76,12 @@ export const ReceiptContractSchema = z.object({
   items: z.array(z.object({ name: z.string(), price: z.number().int() })),
   raw_text: z.string(),
   confidence: z.number(),
+  /** What Kantong would do: book it (confirmed) or ask first (pending). */
+  status: z.enum(['confirmed', 'pending']),
+  kind: z.enum(['purchase', 'topup']),
+  topup: z
+    .object({ wallet: z.string(), amount: z.number().int(), fee: z.number().int() })
+    .nullable(),
 });
 export type ReceiptContract = z.infer<typeof ReceiptContractSchema>;
 
@@ -87,5 +94,10 @@ export function toContract(reading: ReceiptReading): ReceiptContract {
     items: reading.items.map((item) => ({ name: item.name, price: Number(item.price) })),
     raw_text: reading.raw_text,
     confidence: reading.confidence,
+    status: reading.status,
+    kind: reading.kind,
+    topup: reading.topup
+      ? { wallet: reading.topup.wallet, amount: Number(reading.topup.amount), fee: Number(reading.topup.fee) }
+      : null,
   };
 }

@@ -99,5 +99,7 @@ export function mergeReceiptAnswer(
       : filled
         ? Math.min(Math.max(reading.confidence, 0.3), LLM_CONFIDENCE)
         : reading.confidence;
-  return { ...reading, total, date, merchant, items, confidence };
+  // What the model filled in is not corroborated by the receipt: such a reading is always asked about.
+  const status = filled || total === null ? 'pending' : reading.status;
+  return { ...reading, total, date, merchant, items, confidence, status };
 }
