@@ -79,9 +79,7 @@ export const ReceiptContractSchema = z.object({
   /** What Kantong would do: book it (confirmed) or ask first (pending). */
   status: z.enum(['confirmed', 'pending']),
   kind: z.enum(['purchase', 'topup']),
-  topup: z
-    .object({ wallet: z.string(), amount: z.number().int(), fee: z.number().int() })
-    .nullable(),
+  topup: z.object({ wallet: z.string(), amount: z.number().int(), fee: z.number().int() }).nullable(),
 });
 export type ReceiptContract = z.infer<typeof ReceiptContractSchema>;
 
