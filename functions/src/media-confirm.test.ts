@@ -13,7 +13,6 @@ import { resetConfig } from '@kantong/shared/config';
 import { type Extracted, handleIncoming } from '@kantong/shared/conversation';
 import { sql } from '@kantong/shared/db';
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
-import { DEFAULT_CATEGORIES } from '@kantong/shared/nlu';
 import type { ReceiptReading } from '@kantong/shared/receipts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -241,7 +240,6 @@ describe('a voice note', () => {
     const reading = parseSpokenMessage(unsure, {
       now: new Date(),
       timezone: 'Asia/Jakarta',
-      categories: DEFAULT_CATEGORIES,
     });
     expect(reading.amount).toBe(20_000n);
     expect(reading.confidence).toBeLessThan(SPOKEN_SURE);

@@ -102,7 +102,7 @@ function receiptMoment(date: string | null, at: Date, timezone: string): Date {
 type Reading = ReceiptReading & {
   status?: 'confirmed' | 'pending';
   kind?: 'purchase' | 'topup';
-  topup?: { wallet: string; amount: bigint; fee: bigint };
+  topup?: { wallet: string; amount: bigint; fee: bigint } | null;
 };
 
 function readingConfirmed(reading: Reading): boolean {
