@@ -112,7 +112,7 @@ function chainIn(line: string, inHeader: boolean): Chain | null {
         if (!inHeader) continue;
         cost = upper.split(/[^A-Z0-9]+/).includes(key.replace('=', '')) ? 0 : 99;
       } else {
-        cost = fuzzyFind(key, squeezed);
+        cost = fuzzyFind(key.toLowerCase(), squeezed.toLowerCase());
       }
       if (cost <= tolerance(key) && (!best || cost < best.cost)) best = { chain: candidate, cost };
     }

@@ -32,7 +32,8 @@ describe('the rules on receipt text', () => {
       { now: NOW },
     );
     expect(reading.total).toBe(87_350n);
-    expect(reading.checks).toEqual(expect.arrayContaining(['cash-change', 'subtotal-discount']));
+    expect(reading.checks).toEqual(expect.arrayContaining(['cash-change', 'subtotal-adds-up']));
+    expect(reading.status).toBe('confirmed');
   });
 
   it('prefers GRAND TOTAL, TOTAL BELANJA and TOTAL BAYAR over a plain JUMLAH', () => {

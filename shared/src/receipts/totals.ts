@@ -268,7 +268,9 @@ function subtotalChecks(
 /** Fuel slips: price per litre × litres, within the rounding of the printed litres. */
 function fuelCheck(lines: readonly Line[], total: bigint): boolean {
   const text = lines.map((line) => line.lower).join('\n');
-  const litres = /(?:volume|liter|litre|ltr)[^\d\n]{0,12}(\d{1,3}[.,]\d{1,3})/.exec(text)?.[1];
+  const litres =
+    /volume[^\d\n]{0,12}(\d{1,3}[.,]\d{1,3})/.exec(text)?.[1] ??
+    /(?<![\d.,])(\d{1,3}[.,]\d{1,3})\s*(?:l|ltr|liter|litre)\b/.exec(text)?.[1];
   const price =
     /(?:harga\s*\/\s*l(?:iter)?|price\s*\/\s*l|harga\s*per\s*liter|rp\s*\/\s*l)[^\d\n]{0,12}([\d.,]{4,9})/.exec(
       text,
