@@ -18,7 +18,11 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { getConfig } from '@kantong/shared/config';
+import { createSqsClient } from '@kantong/shared/queue';
 import { signedRequestHeaders } from '@kantong/shared/security';
+import { createS3Client } from '@kantong/shared/storage';
+import { type MediaCommand, parseMediaCommand, sendMedia } from './console-media.ts';
 import { type QueueTarget, queueTransport } from './console-queue.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8000';
@@ -38,7 +42,9 @@ export type IncomingMessage = {
 export type SendResult =
   | { ok: true; reply: string }
   | { ok: false; kind: 'http'; status: number; body: string }
-  | { ok: false; kind: 'network'; message: string };
+  | { ok: false; kind: 'network'; message: string }
+  /** Not sent at all: a `/foto` or `/suara` file that is missing, of the wrong kind, or too large. */
+  | { ok: false; kind: 'refused'; message: string };
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -141,6 +147,7 @@ export function formatReply(reply: string): string {
 }
 
 export function formatFailure(result: Exclude<SendResult, { ok: true }>, apiUrl: string): string {
+  if (result.kind === 'refused') return `⚠️  ${result.message}`;
   if (result.kind === 'network') {
     return (
       `⚠️  Tidak bisa menghubungi Kantong di ${apiUrl} (${result.message}).\n` +
@@ -162,7 +169,12 @@ export type ConsoleOptions = {
    * How a line travels; by default `POST /wa/incoming`. `npm start` makes the console use the
    * queues instead (see console-queue.ts), the path a real WhatsApp message takes.
    */
-  transport?: { describe: string; send: (text: string) => Promise<SendResult> };
+  transport?: {
+    describe: string;
+    send: (text: string) => Promise<SendResult>;
+    /** `/foto` and `/suara`: only where media can travel as WhatsApp's does (S3 + the queues). */
+    sendMedia?: (command: MediaCommand) => Promise<SendResult>;
+  };
   from: string;
   input: Readable;
   output: Writable;
@@ -187,6 +199,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       `Kantong chat console → ${options.transport?.describe ?? incomingUrl(apiUrl)}, sebagai/as ${from}.`,
     );
     write('Ketik pesan seperti di WhatsApp (mis. "beli pulsa 50k"); Ctrl+D untuk keluar / to quit.');
+    write('Kirim foto struk: /foto PATH [caption] · voice note: /suara PATH');
     rl.prompt();
   }
   let exitCode = 0;
@@ -198,9 +211,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         continue;
       }
       if (!interactive) write(`👤 ${from}: ${text}`);
-      const result = options.transport
-        ? await options.transport.send(text)
-        : await sendLine(apiUrl, from, text);
+      const result = await sendOne(options, text);
       if (result.ok) {
         write(formatReply(result.reply));
       } else {
@@ -219,12 +230,34 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   return exitCode;
 }
 
+/** The message `/foto` and `/suara` get where only text can travel (--http, no npm start). */
+export const MEDIA_NEEDS_QUEUES =
+  '/foto dan /suara cuma bisa lewat Kantong yang jalan dengan `npm start` (antrean + S3), bukan mode --http. ' +
+  'Jalankan `npm start`, lalu `npm run chat` tanpa --http. / Photos and voice notes need the running npm start stack.';
+
+/** One line: a `/foto` or `/suara` command, or a text message. */
+async function sendOne(options: ConsoleOptions, text: string): Promise<SendResult> {
+  const media = parseMediaCommand(text);
+  if (media?.kind === 'usage') return { ok: false, kind: 'refused', message: media.message };
+  if (media) {
+    const sendMediaCommand = options.transport?.sendMedia;
+    if (!sendMediaCommand) return { ok: false, kind: 'refused', message: MEDIA_NEEDS_QUEUES };
+    return sendMediaCommand(media);
+  }
+  return options.transport ? options.transport.send(text) : sendLine(options.apiUrl, options.from, text);
+}
+
 const usage = `Usage: npm run chat -- [--from 6281234567890] [--http]
 
 Chats with Kantong as the WhatsApp number --from (digits, country code first; default ${DEFAULT_FROM}).
 Needs Kantong running (npm start). While npm start runs, lines travel through the queues as WhatsApp
 messages do (inbound.fifo → functions → outbound.fifo); --http sends them to POST /wa/incoming instead,
-at KANTONG_API_URL (default ${DEFAULT_API_URL}). With stdin from a pipe it sends each line in order and exits.`;
+at KANTONG_API_URL (default ${DEFAULT_API_URL}). With stdin from a pipe it sends each line in order and exits,
+waiting for each answer.
+
+  /foto PATH [caption]   sends the image at PATH as a WhatsApp photo (a receipt), with an optional caption
+  /suara PATH            sends the audio at PATH as a WhatsApp voice note
+Both need npm start (the file goes to S3, its envelope to inbound.fifo, then the ocr/transcribe functions).`;
 
 /**
  * The secret to sign internal calls with: INTERNAL_API_SECRET, or the one `npm start` made for
@@ -243,18 +276,31 @@ function internalSecret(): string | null {
 }
 
 /** The queues of a running `npm start`, if there is one and --http was not asked for. */
-async function queueTarget(http: boolean): Promise<QueueTarget | null> {
+async function queueTarget(http: boolean): Promise<(QueueTarget & { s3Endpoint?: string }) | null> {
   if (http || process.env.KANTONG_API_URL) return null;
   try {
     const data = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.data');
     const info = JSON.parse(await readFile(join(data, 'local-stack.json'), 'utf8')) as Omit<
       QueueTarget,
       'mailboxDir'
-    >;
+    > & { s3Endpoint?: string };
     return { ...info, mailboxDir: join(data, 'console') };
   } catch {
     return null;
   }
+}
+
+/** `/foto` and `/suara` against the running stack: its S3 server and media bucket, its queues. */
+function mediaSender(target: QueueTarget, s3Endpoint: string, from: string) {
+  const config = getConfig();
+  const sqs = createSqsClient({ endpoint: target.sqsEndpoint, region: target.region });
+  const mediaTarget = {
+    ...target,
+    s3: createS3Client({ endpoint: s3Endpoint, region: target.region }),
+    bucket: config.MEDIA_BUCKET,
+    maxBytes: config.MEDIA_MAX_BYTES,
+  };
+  return (command: MediaCommand) => sendMedia(mediaTarget, sqs, from, command);
 }
 
 if (import.meta.main) {
@@ -277,6 +323,7 @@ if (import.meta.main) {
           transport: {
             describe: `inbound.fifo → outbound.fifo at ${target.sqsEndpoint}`,
             send: queueTransport(target, args.from),
+            ...(target.s3Endpoint ? { sendMedia: mediaSender(target, target.s3Endpoint, args.from) } : {}),
           },
         }
       : {}),
