@@ -51,7 +51,7 @@ export const CHAINS: readonly Chain[] = [
   chain('Grand Lucky', 'GRANDLUCKY'),
   chain('AEON', 'AEONSTORE', 'AEONMALL'),
   chain('Kimia Farma', 'KIMIAFARMA'),
-  chain('K-24', 'APOTEKK', 'APOTEKKDUAEMPAT'),
+  chain('K-24', 'APOTEKK'),
   chain('Century', 'CENTURYHEALTHCARE', 'APOTEKCENTURY', '=CENTURY'),
   chain('Guardian'),
   chain('Watsons'),

@@ -12,7 +12,7 @@
  * digits were read without guessing. Anything else is `pending`: Kantong asks before booking.
  */
 import { findDate } from './dates.ts';
-import { amountsIn, type Line, toLines } from './lines.ts';
+import { type Line, toLines } from './lines.ts';
 import { findMerchant } from './merchants.ts';
 import { findTopup, type Topup } from './topup.ts';
 import {
@@ -147,6 +147,3 @@ export function parseReceiptText(
     checks,
   };
 }
-
-/** Re-exported for the LLM clean-up and the contract, which check amounts against the printed text. */
-export const printedAmounts = (text: string): bigint[] => amountsIn(text);

@@ -54,7 +54,7 @@ export function roleOf(line: Line): Role | null {
     ) ||
     has(line, 'hargajual', 1) ||
     has(line, 'ambiltunai', 1) ||
-    has(line, 'tarik tunai'.replace(' ', ''), 1)
+    has(line, 'tariktunai', 1)
   )
     return 'info';
   if (/hemat|(total|tot)\s*\.?\s*(disc|diskon|potongan|voucher|promo|saving)|you\s*save/.test(lower))

@@ -53,7 +53,7 @@ async function put(key: string, bytes: Uint8Array) {
 }
 
 describe('POST /media/ocr', () => {
-  it('returns {total, date, merchant, items, raw_text, confidence} for a receipt in our bucket', async () => {
+  it('returns {total, date, merchant, items, raw_text, confidence, status, kind, topup} for a receipt in our bucket', async () => {
     const photos = await renderReceipts();
     const file = photos.find((photo) => photo.id === 'superindo' && photo.variant === 'clean')?.file ?? '';
     const url = await put('struk-xyz.jpg', await readFile(file));
@@ -64,10 +64,15 @@ describe('POST /media/ocr', () => {
       'confidence',
       'date',
       'items',
+      'kind',
       'merchant',
       'raw_text',
+      'status',
+      'topup',
       'total',
     ]);
+    expect(result.body).toMatchObject({ kind: 'purchase', topup: null });
+    expect(['confirmed', 'pending']).toContain(result.body.status);
   }, 60_000);
 
   it('never fetches a URL outside the media bucket', async () => {
