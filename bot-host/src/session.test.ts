@@ -8,7 +8,7 @@ import { DisconnectReason } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCreds, usePostgresAuthState } from './auth-state.ts';
 import { createMetrics } from './metrics.ts';
-import { reconnectDecision, Session } from './session.ts';
+import { formatPairingCode, reconnectDecision, Session, TERMINAL_NOTES } from './session.ts';
 import { standInFactory } from './testing.ts';
 
 describe('reconnectDecision', () => {
@@ -66,10 +66,12 @@ describe('Session', () => {
     };
   }
 
-  function makeSession(id: string) {
+  function makeSession(id: string, terminal?: { pairPhone?: string }) {
     const whatsapp = standInFactory();
     const sleeps: number[] = [];
     const metrics = createMetrics();
+    /** What the person linking the phone reads in the terminal. */
+    const said: string[] = [];
     const session = new Session({
       id,
       pool: db.pool,
@@ -80,8 +82,10 @@ describe('Session', () => {
       sleep: async (ms) => {
         sleeps.push(ms);
       },
+      ...(terminal ? { terminal: (text: string) => said.push(text) } : {}),
+      ...(terminal?.pairPhone ? { pairPhone: terminal.pairPhone } : {}),
     });
-    return { session, whatsapp, sleeps, metrics };
+    return { session, whatsapp, sleeps, metrics, said };
   }
 
   it('goes STARTING → SCAN_QR_CODE on a QR code → WORKING when the phone scanned it', async () => {
@@ -174,5 +178,83 @@ describe('Session', () => {
     await session.stop();
 
     expect(await hasCreds(db.pool, 'saver')).toBe(true);
+  });
+
+  describe('in the terminal', () => {
+    it('shows the QR code, then says the number is linked and what to try', async () => {
+      const { session, whatsapp, said } = makeSession('terminal-qr', {});
+      await session.start();
+      whatsapp.sockets[0]?.emit('connection.update', { qr: '2@abc,def,ghi' });
+      await expect.poll(() => said.length).toBe(1);
+      expect(said[0]).toContain('Perangkat tertaut');
+      expect(said[0]).toContain('npm run host -- --pair');
+      // A QR code drawn in block characters.
+      expect(said[0]).toMatch(/[▀▄█]{10}/);
+
+      // Scanned: WhatsApp restarts the connection (515), then opens it with the new login.
+      whatsapp.sockets[0]?.emit('connection.update', {
+        connection: 'close',
+        lastDisconnect: {
+          error: Object.assign(new Error('restart required'), { output: { statusCode: 515 } }),
+          date: new Date(),
+        },
+      });
+      await expect.poll(() => whatsapp.sockets.length).toBe(2);
+      whatsapp.sockets[1]?.emit('connection.update', { connection: 'open' });
+      expect(said).toHaveLength(2);
+      expect(said[1]).toContain('✅ WhatsApp sesi "terminal-qr" tersambung sebagai +6285000000001');
+      expect(said[1]).toContain('perangkat tertaut baru');
+
+      // A later reconnect is the logs' business, not the terminal's.
+      whatsapp.sockets[1]?.emit('connection.update', closeWith(DisconnectReason.connectionLost));
+      await expect.poll(() => whatsapp.sockets.length).toBe(3);
+      whatsapp.sockets[2]?.emit('connection.update', { connection: 'open' });
+      expect(said).toHaveLength(2);
+      await session.stop();
+    });
+
+    it('asks for one pairing code per connection instead of the QR code, however often the QR changes', async () => {
+      const { session, whatsapp, said } = makeSession('terminal-pair', { pairPhone: '6281234567890' });
+      const asked: string[] = [];
+      await session.start();
+      const socket = whatsapp.sockets[0];
+      if (!socket) throw new Error('no socket');
+      const request = socket.requestPairingCode;
+      socket.requestPairingCode = async (phone) => {
+        asked.push(phone);
+        return request(phone);
+      };
+      for (const qr of ['2@one', '2@two', '2@three']) socket.emit('connection.update', { qr });
+      await expect.poll(() => said.length).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      expect(asked).toEqual(['6281234567890']);
+      expect(said).toHaveLength(1);
+      expect(said[0]).toContain('+6281234567890:  K890-TNG1');
+      expect(said[0]).toContain('Tautkan dengan nomor telepon saja');
+      expect(said[0]).not.toMatch(/[▀▄█]{10}/);
+      await session.stop();
+    });
+
+    it('says what happened and what to do after a logout (401) and a replaced connection (440)', async () => {
+      const loggedOut = makeSession('terminal-401', {});
+      await loggedOut.session.start();
+      loggedOut.whatsapp.sockets[0]?.emit('connection.update', closeWith(DisconnectReason.loggedOut));
+      expect(loggedOut.said).toEqual([TERMINAL_NOTES.failed('terminal-401', 'logged_out', 401)]);
+      expect(loggedOut.said[0]).toContain('Jalankan host lagi untuk menautkan ulang (QR baru)');
+
+      const replaced = makeSession('terminal-440', {});
+      await replaced.session.start();
+      replaced.whatsapp.sockets[0]?.emit('connection.update', closeWith(DisconnectReason.connectionReplaced));
+      expect(replaced.said).toHaveLength(1);
+      expect(replaced.said[0]).toContain('connection replaced, 440');
+      expect(replaced.said[0]).toContain('Hentikan yang lain');
+      expect(replaced.said[0]).toContain('nggak perlu scan ulang');
+    });
+
+    it('writes a pairing code the way the phone shows it', () => {
+      expect(formatPairingCode('ABCD1234')).toBe('ABCD-1234');
+      expect(formatPairingCode('ABC')).toBe('ABC');
+    });
   });
 });
