@@ -182,6 +182,35 @@ describe('never a wrong total without asking', () => {
     expect(reading).toMatchObject({ total: 26_000n, status: 'pending' });
   });
 
+  it("takes what was due, not a 'Total Bayar' that was the money handed over", () => {
+    const reading = read([
+      'Es Teh 10.000',
+      'Total Belanja 90.000',
+      'Total Bayar 100.000',
+      'Kembalian 10.000',
+    ]);
+    expect(reading).toMatchObject({ total: 90_000n, status: 'confirmed' });
+  });
+
+  it('asks when the only sum read is a subtotal with tax or a discount printed after it', () => {
+    const reading = read([
+      'Nasi Goreng 40.000',
+      'Es Teh 8.000',
+      'Sub Total 48.000',
+      'PB1 10% 4.800',
+      'Gr4nd T0t4l 52.800',
+    ]);
+    expect(reading.total === 52_800n || reading.status === 'pending').toBe(true);
+    const garbled = read([
+      'Nasi Goreng 40.000',
+      'Es Teh 8.000',
+      'Sub Total 48.000',
+      'PB1 10% 4.800',
+      '~~ 52.800',
+    ]);
+    expect(garbled).toMatchObject({ total: 48_000n, status: 'pending' });
+  });
+
   it('asks when the total needed a letter read as a digit (B for 8)', () => {
     const reading = read([
       'MR.BREAD 1 8500 8,500',

@@ -98,6 +98,8 @@ function priority(line: Line, role: Role | null): number {
   if (role === 'itemcount') return 1;
   if (role !== 'total') return 0;
   if (has(line, 'grandtotal', 1)) return 4;
+  // "Jumlah bayar" is the amount due on some receipts and the cash handed over on others.
+  if (/jumlah\s*(bayar|tagihan)/.test(line.lower)) return 1.5;
   if (STRONG_TOTAL.test(line.squeezed) || /^.{0,3}belanja/.test(line.squeezed)) return 3;
   return 2;
 }
@@ -131,6 +133,7 @@ function labelBeforeAmount(line: Line): boolean {
 
 export function findTotal(lines: readonly Line[], roles: readonly (Role | null)[]): TotalFound | null {
   let best: TotalFound | null = null;
+  const candidates: TotalFound[] = [];
   for (const [index, line] of lines.entries()) {
     const rank = priority(line, roles[index] ?? null);
     if (rank === 0) continue;
@@ -138,9 +141,29 @@ export function findTotal(lines: readonly Line[], roles: readonly (Role | null)[
     if (amount === null || !labelBeforeAmount(line)) continue;
     const fromNext = line.amounts.length === 0;
     const doubtful = (fromNext ? lines[index + 1]?.repaired : line.repaired) ?? false;
-    if (!best || rank >= best.priority) best = { total: amount, index, priority: rank, doubtful };
+    const candidate = { total: amount, index, priority: rank, doubtful };
+    candidates.push(candidate);
+    if (!best || rank >= best.priority) best = candidate;
   }
-  return best;
+  return best ? dueNotTendered(lines, roles, best, candidates) : null;
+}
+
+/**
+ * "Total Belanja 90.000 / Total Bayar 100.000 / Kembalian 10.000": the last total-like line was the
+ * money handed over. When it minus the change printed under it is an earlier total, that one is due.
+ */
+function dueNotTendered(
+  lines: readonly Line[],
+  roles: readonly (Role | null)[],
+  best: TotalFound,
+  candidates: readonly TotalFound[],
+): TotalFound {
+  const change = valuesAfter(lines, roles, best.index, ['change']).filter((value) => value > 0n);
+  const due = candidates.find(
+    (candidate) =>
+      candidate.index < best.index && change.some((back) => best.total - back === candidate.total),
+  );
+  return due ?? best;
 }
 
 /** Money lines of a role after `from` (payments and change print below the total). */
@@ -296,7 +319,9 @@ export function corroborate(
   const paid = valuesAfter(lines, roles, found.index, ['cash', 'noncash']);
   const change = valuesAfter(lines, roles, found.index, ['change']).filter((value) => value > 0n);
   const bare = bareAmountsAfter(lines, roles, found.index);
-  if (paid.some((value) => change.some((back) => value - back === total))) checks.push('cash-change');
+  // A total-like line under the chosen one ("Total Bayar" after "Total Belanja") was money handed over.
+  const tendered = [...paid, ...valuesAfter(lines, roles, found.index, ['total'])];
+  if (tendered.some((value) => change.some((back) => value - back === total))) checks.push('cash-change');
   else if (bare.length === 2 && (bare[0] ?? 0n) - (bare[1] ?? 0n) === total) checks.push('cash-change');
   if (paid.includes(total)) checks.push('payment');
   checks.push(...subtotalChecks(lines, roles, found, items));
@@ -311,11 +336,14 @@ export function corroborate(
   const firstPayment = roles.findIndex(
     (role, index) => index > found.index && (role === 'cash' || role === 'noncash' || role === 'change'),
   );
+  // Below a mere subtotal or item count, a discount or tax line means the sum changed after it.
+  const changesSum: Role[] =
+    found.priority < 2 ? ['service', 'fee', 'tax', 'discount', 'saving'] : ['service', 'fee', 'tax'];
   const notFinal = roles.some(
     (role, index) =>
       index > found.index &&
       (firstPayment === -1 || index < firstPayment) &&
-      (role === 'service' || role === 'fee') &&
+      changesSum.includes(role as Role) &&
       (lines[index]?.amounts.at(-1) ?? 0n) > 0n,
   );
   return { checks: [...new Set(checks)], contradicted, notFinal };
