@@ -276,14 +276,16 @@ function internalSecret(): string | null {
 }
 
 /** The queues of a running `npm start`, if there is one and --http was not asked for. */
-async function queueTarget(http: boolean): Promise<(QueueTarget & { s3Endpoint?: string }) | null> {
+type StackTarget = QueueTarget & { s3Endpoint?: string; mediaBucket?: string };
+
+async function queueTarget(http: boolean): Promise<StackTarget | null> {
   if (http || process.env.KANTONG_API_URL) return null;
   try {
     const data = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.data');
     const info = JSON.parse(await readFile(join(data, 'local-stack.json'), 'utf8')) as Omit<
       QueueTarget,
       'mailboxDir'
-    > & { s3Endpoint?: string };
+    > & { s3Endpoint?: string; mediaBucket?: string };
     return { ...info, mailboxDir: join(data, 'console') };
   } catch {
     return null;
@@ -291,13 +293,13 @@ async function queueTarget(http: boolean): Promise<(QueueTarget & { s3Endpoint?:
 }
 
 /** `/foto` and `/suara` against the running stack: its S3 server and media bucket, its queues. */
-function mediaSender(target: QueueTarget, s3Endpoint: string, from: string) {
+function mediaSender(target: StackTarget, s3Endpoint: string, from: string) {
   const config = getConfig();
   const sqs = createSqsClient({ endpoint: target.sqsEndpoint, region: target.region });
   const mediaTarget = {
     ...target,
     s3: createS3Client({ endpoint: s3Endpoint, region: target.region }),
-    bucket: config.MEDIA_BUCKET,
+    bucket: target.mediaBucket ?? config.MEDIA_BUCKET,
     maxBytes: config.MEDIA_MAX_BYTES,
   };
   return (command: MediaCommand) => sendMedia(mediaTarget, sqs, from, command);

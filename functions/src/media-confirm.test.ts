@@ -9,6 +9,7 @@
  * and Whisper engines have their own end-to-end tests in media.test.ts and the console's):
  * here what is under test is what Kantong books and asks, in a real PostgreSQL.
  */
+import { createHash } from 'node:crypto';
 import { resetConfig } from '@kantong/shared/config';
 import { type Extracted, handleIncoming } from '@kantong/shared/conversation';
 import { sql } from '@kantong/shared/db';
@@ -46,13 +47,17 @@ function nextId(): string {
 const say = (from: string, text: string) =>
   handleIncoming({ pool: db.pool }, { from_number: from, message_type: 'text', text, message_id: nextId() });
 
-/** A photo as functions/ocr hands it over, with the reading the receipt reader made of it. */
-const sendReceipt = (from: string, reading: ReceiptReading, caption: string | null = null) =>
-  handleIncoming(
+/** A photo as functions/ocr hands it over: its S3 reference and the reading made of it. */
+function sendReceipt(from: string, reading: ReceiptReading, caption: string | null = null) {
+  const messageId = nextId();
+  const sha256 = createHash('sha256').update(messageId).digest('hex');
+  const media = { bucket: 'wa-media', key: sha256, mime: 'image/jpeg', size_bytes: 54_321, sha256 };
+  return handleIncoming(
     { pool: db.pool },
-    { from_number: from, message_type: 'image', text: caption, message_id: nextId() },
-    { kind: 'receipt', reading, media: null },
+    { from_number: from, message_type: 'image', text: caption, message_id: messageId },
+    { kind: 'receipt', reading, media },
   );
+}
 
 /** A voice note as functions/transcribe hands it over. */
 const sendVoice = (from: string, transcript: string) =>
@@ -283,28 +288,35 @@ describe('a voice note', () => {
 });
 
 describe('"ya" and account activation', () => {
-  it('still activates a pending account, which confirms its receipt too', async () => {
+  it('activates a pending account and answers its open receipt question in the same breath', async () => {
     process.env.REGISTRATION_POLICY = 'open';
     resetConfig();
     const phone = '6281700000040';
     const first = await sendReceipt(phone, indomaret(33_000n, 'pending'));
     expect(first.reply).toContain(`Aku baca struk Indomaret total Rp33.000 tanggal 07-12-2025, ${QUESTION}`);
+    await say(phone, 'beli pulsa 50k');
+    // The new message closed the question; a second receipt opens another.
+    await sendReceipt(phone, indomaret(45_000n, 'pending'));
     const answer = await say(phone, 'ya');
     expect(answer.intent).toBe('activate');
-    expect(answer.reply).toContain('Akun kamu udah aktif!');
+    expect(answer.reply).toBe(
+      '✅ Akun kamu udah aktif! 1 transaksi yang tadi pending udah dikonfirmasi. Yuk catat terus 💪\n✅ Oke, struk Rp45.000 sudah dikonfirmasi.',
+    );
+    // The first receipt was never confirmed: it stays pending (activation leaves photos alone).
     expect(await ledgerOf(phone)).toEqual([
-      expect.objectContaining({ amount: 33_000n, status: 'confirmed' }),
+      expect.objectContaining({ amount: 33_000n, status: 'pending' }),
+      expect.objectContaining({ amount: 50_000n, status: 'confirmed' }),
+      expect.objectContaining({ amount: 45_000n, status: 'confirmed' }),
     ]);
   });
 
-  it('keeps a pending account’s corroborated receipt pending until activation', async () => {
+  it('activates a pending account whose corroborated receipt was booked at once', async () => {
     process.env.REGISTRATION_POLICY = 'open';
     resetConfig();
     const phone = '6281700000041';
-    const first = await sendReceipt(phone, indomaret(50_000n, 'confirmed'));
-    expect(first.reply).toContain('Transaksi ini masih pending sampai kamu balas *YA* buat aktifin akun.');
-    expect(await ledgerOf(phone)).toEqual([expect.objectContaining({ status: 'pending' })]);
-    expect((await say(phone, 'ya')).intent).toBe('activate');
+    await sendReceipt(phone, indomaret(50_000n, 'confirmed'));
     expect(await ledgerOf(phone)).toEqual([expect.objectContaining({ status: 'confirmed' })]);
+    const answer = await say(phone, 'ya');
+    expect(answer.reply).toBe('✅ Akun kamu udah aktif! Yuk catat terus 💪');
   });
 });

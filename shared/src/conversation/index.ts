@@ -298,7 +298,13 @@ async function respond(
   }
   if (user.status === 'blocked') return { intent: 'blocked', reply: Registration.BLOCKED };
   if (user.status === 'pending' && !input.created && Registration.isActivation(input.decideInput.text)) {
-    return activation(tx, user.id);
+    // The "ya" also answers an open "bener? Balas *ya*" of a receipt or voice note (media.ts).
+    const { parsed, text, sentAt } = input.decideInput;
+    const answer = parsed
+      ? await answerConfirmation(tx, { userId: user.id, parsed, text, at: sentAt })
+      : null;
+    const activated = await activation(tx, user.id);
+    return answer ? { ...activated, reply: `${activated.reply}\n${answer.reply}` } : activated;
   }
   return decide(tx, input.decideInput);
 }

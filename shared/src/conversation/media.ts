@@ -18,7 +18,6 @@ import type { MediaRef } from '../queue/envelope.ts';
 import { RECEIPT_CONFIDENT, type ReceiptReading } from '../receipts/parse.ts';
 import { localDate } from '../time/index.ts';
 import type { User } from '../users/index.ts';
-import { PENDING_NOTE } from '../users/registration.ts';
 import { type ActInput, type Action, bookTransaction } from './intents.ts';
 import * as Replies from './replies.ts';
 
@@ -124,7 +123,8 @@ type ReceiptInput = {
  * Records what a receipt shows: booked at once when the receipt corroborates its total, pending
  * (with a question) when it does not. The caption helps: its category wins over the shop's, and an
  * amount typed in it that matches the total confirms the reading (one that differs wins, pending).
- * A pending user's receipt stays pending until the account is activated, like a typed one.
+ * A corroborated receipt is confirmed whatever the account's status (account activation leaves
+ * media transactions alone: users/registration.ts); an unsure one waits for its own "ya".
  */
 export async function recordReceipt(tx: DatabaseTransactionConnection, input: ReceiptInput): Promise<Action> {
   const reading: Reading = input.reading;
@@ -159,15 +159,14 @@ export async function recordReceipt(tx: DatabaseTransactionConnection, input: Re
     source: 'whatsapp',
     rawText: reading.raw_text.slice(0, LOGGED_OCR_LIMIT),
     confidence: confirmedByCaption ? Math.max(reading.confidence, RECEIPT_CONFIDENT) : reading.confidence,
-    status: sure && input.user.status !== 'pending' ? 'confirmed' : 'pending',
+    status: sure ? 'confirmed' : 'pending',
     waMessageRowId: input.inboundId,
     mediaAssetId: input.mediaAssetId,
     merchant: reading.merchant,
   });
   if (sure) {
     await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE user_id = ${input.user.id}`);
-    const reply = Replies.receiptRecorded(reading.merchant, amount, reading.date);
-    return { intent: 'receipt', reply: withPendingNote(input.user, reply) };
+    return { intent: 'receipt', reply: Replies.receiptRecorded(reading.merchant, amount, reading.date) };
   }
   await askToConfirm(tx, input.user.id, input.at, {
     source: 'receipt',
@@ -211,7 +210,7 @@ async function recordTopUp(
     captionAmount !== null && (captionAmount === topup.amount || captionAmount === reading.total);
   const amount = captionAmount !== null && !captionAgrees ? captionAmount : topup.amount;
   const sure = (readingConfirmed(reading) || captionAgrees) && amount === topup.amount;
-  const status = sure && user.status !== 'pending' ? 'confirmed' : 'pending';
+  const status = sure ? 'confirmed' : 'pending';
   const common = {
     userId: user.id,
     datetime: receiptMoment(reading.date, input.at, user.timezone),
@@ -251,7 +250,7 @@ async function recordTopUp(
   };
   if (sure) {
     await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE user_id = ${user.id}`);
-    return { intent: 'receipt_topup', reply: withPendingNote(user, Replies.topUpRecorded(slip)) };
+    return { intent: 'receipt_topup', reply: Replies.topUpRecorded(slip) };
   }
   await askToConfirm(tx, user.id, input.at, {
     source: 'receipt',
@@ -259,10 +258,6 @@ async function recordTopUp(
     correctable_id: transfer.id,
   });
   return { intent: 'receipt_pending', reply: Replies.topUpQuestion(slip) };
-}
-
-function withPendingNote(user: User, reply: string): string {
-  return user.status === 'pending' ? `${reply}\n${PENDING_NOTE}` : reply;
 }
 
 /**
@@ -368,8 +363,7 @@ const AmountRow = z.object({ amount: z.bigint(), direction: z.string(), category
  * A reply to "is this right?" (a receipt or a voice note): "ya"/"ok" confirms what is pending, a
  * bare amount ("35rb") corrects it and confirms it. Anything else returns null and goes through
  * the usual intents (which close the question, leaving the transaction pending). A pending
- * *account*'s "ya" never gets here: it activates the account first (conversation/index.ts), and
- * activation confirms everything the account recorded meanwhile.
+ * *account*'s "ya" activates the account as well (conversation/index.ts asks this first).
  */
 export async function answerConfirmation(
   tx: DatabaseTransactionConnection,
