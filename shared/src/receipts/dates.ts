@@ -100,9 +100,10 @@ function candidatesOn(line: string, lineIndex: number, now: Date): Candidate[] {
   // 2025-12-16
   for (const match of line.matchAll(/(?<![\d.])(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?![\d])/g))
     add(validDate(Number(match[1]), Number(match[2]), Number(match[3]), now), match.index, match[0].length);
-  // 16/12/2025, 16.12.25-18:50, 25-12-202509:49 (time glued on), and US 3/25/16 when day-first cannot be.
+  // 16/12/2025, 16.12.25-18:50, 25-12-202509:49 or 3/25/166:23 PM (time glued on), and US 3/25/16
+  // when day-first cannot be.
   for (const match of line.matchAll(
-    /(?<![\d,]|(?<![A-Za-z])\d\.)(\d{1,2})\s?([/\-.])\s?(\d{1,2})\s?[/\-.]\s?(\d{4}(?=\d{1,2}\s?:\s?\d{2})|\d{4}(?!\d)|\d{2}(?!\d))(?![,]|\.\d|[/-]\d{2,4}(?![:\d]))/g,
+    /(?<![\d,]|(?<![A-Za-z])\d\.)(\d{1,2})\s?([/\-.])\s?(\d{1,2})\s?[/\-.]\s?(\d{4}(?=\d{1,2}\s?:\s?\d{2})|\d{4}(?!\d)|\d{2}(?!\d)|\d{2}(?=\d{1,2}\s?:\s?\d{2}))(?![,]|\.\d|[/-]\d{2,4}(?![:\d]))/g,
   )) {
     const year = fullYear(match[4] ?? '');
     const first = Number(match[1]);

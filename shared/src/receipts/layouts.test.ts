@@ -248,6 +248,7 @@ describe('dates', () => {
   it('reads US style only when day-first is impossible', () => {
     expect(dateOf('Cashier: DYRENDY 3/25/16 6:23 PM')).toBe('2016-03-25');
     expect(dateOf('3/11/16 6:23 PM')).toBe('2016-11-03');
+    expect(dateOf('Cashier: DYRENDY 3/25/166:23 PM')).toBe('2016-03-25');
   });
 
   it('skips version strings and a registration date in the header', () => {
