@@ -58,8 +58,41 @@ const SAMPLE_RATE = 16_000;
 export const STT_PROMPT =
   'Catatan keuangan: makan, beli, bayar, gaji, transport, ribu, puluh, ratus, juta, rupiah.';
 
-/** Decodes any audio ffmpeg reads into 16 kHz mono signed 16-bit PCM samples (a WAV file too). */
-export async function decodeToWav(input: string, output: string): Promise<Int16Array> {
+/**
+ * The cleanup before Whisper: a high-pass under the voice (hum, rumble, wind), FFT denoise
+ * against a measured noise floor, then loudness normalisation so a quiet note and a shouted one
+ * reach Whisper alike.
+ */
+export const CLEANUP_FILTER = 'highpass=f=90,afftdn=nf=-25,loudnorm=I=-20:TP=-2';
+
+const PCM = ['-ar', String(SAMPLE_RATE), '-ac', '1', '-c:a', 'pcm_s16le'];
+
+/**
+ * Decodes any audio ffmpeg reads into 16 kHz mono signed 16-bit PCM samples (a WAV file too).
+ * With `cleaned`, the same ffmpeg run also writes the audio through `filter` there, for Whisper;
+ * the samples returned are always the untouched ones, for the silence guard (normalising would
+ * raise a hum to speech level).
+ */
+export async function decodeToWav(
+  input: string,
+  output: string,
+  options: { cleaned?: string; filter?: string } = {},
+): Promise<Int16Array> {
+  const cleanup =
+    options.cleaned === undefined
+      ? []
+      : [
+          '-filter_complex',
+          `[0:a]asplit=2[raw][clean];[clean]${options.filter ?? CLEANUP_FILTER}[cleaned]`,
+          '-map',
+          '[raw]',
+          ...PCM,
+          output,
+          '-map',
+          '[cleaned]',
+          ...PCM,
+          options.cleaned,
+        ];
   try {
     await run(
       getConfig().FFMPEG_BIN,
@@ -71,13 +104,7 @@ export async function decodeToWav(input: string, output: string): Promise<Int16A
         '-y',
         '-i',
         input,
-        '-ar',
-        String(SAMPLE_RATE),
-        '-ac',
-        '1',
-        '-c:a',
-        'pcm_s16le',
-        output,
+        ...(cleanup.length > 0 ? cleanup : [...PCM, output]),
       ],
       { timeout: 60_000 },
     );
@@ -165,7 +192,57 @@ function serially<T>(work: () => Promise<T>): Promise<T> {
   return next;
 }
 
-async function whisperCpp(wav: string, size: string): Promise<string> {
+/**
+ * How Whisper decodes (see the trade-offs at the top of this file). `audioContext: 'fit'`
+ * shrinks the encoder's window from 30 s to the note's length: the encoder is most of the work
+ * on a short note, so this is the one setting that makes a 5-second note fast on two cores.
+ */
+export type DecodeSettings = {
+  /** Run {@link CLEANUP_FILTER} (or this filter) before Whisper; `false` for the raw audio. */
+  cleanup: boolean | string;
+  beamSize: number;
+  bestOf: number;
+  /** Temperature fallback when a decode fails Whisper's entropy/log-prob checks. */
+  fallback: boolean;
+  prompt: string;
+  audioContext: 'fit' | 'full';
+};
+
+export const DEFAULT_DECODE: DecodeSettings = {
+  cleanup: true,
+  beamSize: 5,
+  bestOf: 5,
+  fallback: true,
+  prompt: STT_PROMPT,
+  audioContext: 'full',
+};
+
+/** Encoder frames per second of audio (1500 for Whisper's 30-second window). */
+const FRAMES_PER_SECOND = 50;
+
+function audioContextFor(seconds: number): number {
+  // One second of margin: a context cut right at the last word loses it.
+  return Math.min(1500, Math.ceil((seconds + 1) * FRAMES_PER_SECOND));
+}
+
+function whisperArguments(decode: DecodeSettings, seconds: number): string[] {
+  return [
+    '-bs',
+    String(decode.beamSize),
+    '-bo',
+    String(decode.bestOf),
+    ...(decode.fallback ? [] : ['-nf']),
+    ...(decode.prompt ? ['--prompt', decode.prompt] : []),
+    ...(decode.audioContext === 'fit' ? ['-ac', String(audioContextFor(seconds))] : []),
+  ];
+}
+
+async function whisperCpp(
+  wav: string,
+  size: string,
+  decode: DecodeSettings,
+  seconds: number,
+): Promise<string> {
   const cli = whisperCliPath();
   const model = whisperModelPath(size as ReturnType<typeof getConfig>['WHISPER_MODEL']);
   if (!existsSync(cli) || !existsSync(model)) {
@@ -187,10 +264,7 @@ async function whisperCpp(wav: string, size: string): Promise<string> {
         language,
         '-nt',
         '-np',
-        '-bs',
-        '5',
-        '--prompt',
-        STT_PROMPT,
+        ...whisperArguments(decode, seconds),
         ...(threads ? ['-t', String(threads)] : []),
       ],
       { timeout: getConfig().STT_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 },
@@ -199,13 +273,13 @@ async function whisperCpp(wav: string, size: string): Promise<string> {
   return stdout;
 }
 
-async function openAiCompatible(wav: string): Promise<string> {
+async function openAiCompatible(wav: string, decode: DecodeSettings): Promise<string> {
   const config = getConfig();
   const form = new FormData();
   form.set('file', new Blob([await readFile(wav)], { type: 'audio/wav' }), 'voice.wav');
   form.set('model', config.STT_MODEL);
   form.set('language', 'id');
-  form.set('prompt', STT_PROMPT);
+  if (decode.prompt) form.set('prompt', decode.prompt);
   form.set('response_format', 'json');
   const url = `${(config.STT_URL ?? '').replace(/\/+$/, '')}/v1/audio/transcriptions`;
   const response = await fetch(url, {
@@ -233,12 +307,19 @@ export function speechEngine(size: string = getConfig().WHISPER_MODEL): string {
  * @example
  * await transcribeFile('/tmp/note.ogg') // → { text: 'tadi makan di luar tiga puluh lima ribu', language: 'id', duration_s: 3.3, … }
  */
-export async function transcribeFile(file: string, options: { model?: string } = {}): Promise<Transcript> {
+export async function transcribeFile(
+  file: string,
+  options: { model?: string; decode?: Partial<DecodeSettings> } = {},
+): Promise<Transcript> {
   const config = getConfig();
+  const decode: DecodeSettings = { ...DEFAULT_DECODE, ...options.decode };
   const work = await mkdtemp(join(tmpdir(), 'kantong-stt-'));
   try {
     const wav = join(work, 'voice.wav');
-    const samples = await decodeToWav(file, wav);
+    const cleaned = join(work, 'clean.wav');
+    const filter = typeof decode.cleanup === 'string' ? decode.cleanup : CLEANUP_FILTER;
+    const samples = await decodeToWav(file, wav, decode.cleanup === false ? {} : { cleaned, filter });
+    const heard = decode.cleanup === false ? wav : cleaned;
     const duration = Math.round((samples.length / SAMPLE_RATE) * 100) / 100;
     if (duration > config.VOICE_MAX_SECONDS) throw new AudioTooLongError(duration);
     const voiced = Math.round(voicedSeconds(samples) * 100) / 100;
@@ -246,7 +327,9 @@ export async function transcribeFile(file: string, options: { model?: string } =
     const engine = speechEngine(size);
     const language = size.endsWith('.en') && !config.STT_URL ? 'en' : 'id';
     if (voiced < 0.3) return { text: '', language, duration_s: duration, voiced_s: voiced, engine };
-    const raw = config.STT_URL ? await openAiCompatible(wav) : await whisperCpp(wav, size);
+    const raw = config.STT_URL
+      ? await openAiCompatible(heard, decode)
+      : await whisperCpp(heard, size, decode, duration);
     return { text: cleanTranscript(raw), language, duration_s: duration, voiced_s: voiced, engine };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -255,7 +338,7 @@ export async function transcribeFile(file: string, options: { model?: string } =
 
 export async function transcribeBuffer(
   audio: Uint8Array,
-  options: { model?: string } = {},
+  options: { model?: string; decode?: Partial<DecodeSettings> } = {},
 ): Promise<Transcript> {
   const work = await mkdtemp(join(tmpdir(), 'kantong-voice-'));
   try {
