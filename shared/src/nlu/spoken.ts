@@ -83,7 +83,26 @@ export type SpokenReading = {
 // ---------------------------------------------------------------------------------------------
 // Edit distance
 
-/** Optimal string alignment distance (Levenshtein plus adjacent swaps), stopping past `limit`. */
+/**
+ * Letters a recogniser confuses in Indonesian speech (voiced/voiceless pairs, l/r, e/i, o/u):
+ * swapping one for the other costs half an edit, so "terapan" is one edit from "delapan".
+ */
+const SIMILAR: ReadonlySet<string> = new Set(
+  ['dt', 'bp', 'gk', 'lr', 'fv', 'fp', 'vb', 'ei', 'ou', 'ae', 'jc', 'sz', 'mn'].flatMap((pair) => [
+    pair,
+    `${pair[1]}${pair[0]}`,
+  ]),
+);
+
+function substitution(a: string | undefined, b: string | undefined): number {
+  if (a === b) return 0;
+  return SIMILAR.has(`${a}${b}`) ? 0.5 : 1;
+}
+
+/**
+ * Optimal string alignment distance (Levenshtein plus adjacent swaps, similar-sounding letters
+ * at half cost), capped at `limit + 1`.
+ */
 export function editDistance(a: string, b: string, limit = 3): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const rows: number[][] = [];
@@ -94,7 +113,7 @@ export function editDistance(a: string, b: string, limit = 3): number {
         row.push(j);
         continue;
       }
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const cost = substitution(a[i - 1], b[j - 1]);
       const previous = rows[i - 1] ?? [];
       let best = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
@@ -245,8 +264,14 @@ function fuzzyNumber(work: readonly Working[], index: number, known: ReadonlySet
   const after = firstWord(work, index + 1);
   const afterIsUnit = after !== undefined && UNITS.has(after);
   const beforeIsNumber = numberAt(work, index - 1);
+  // A multiplier right before a scale ("kuluh ribu") is one even when the digit before it was lost.
+  const multiplierBeforeScale =
+    (MULTIPLIERS as readonly string[]).includes(candidate) &&
+    (SCALES as readonly string[]).includes(after ?? '');
   if (UNITS.has(candidate))
-    return beforeIsNumber || (candidate === 'ribu' && before === 'ratus') ? candidate : null;
+    return beforeIsNumber || (candidate === 'ribu' && before === 'ratus') || multiplierBeforeScale
+      ? candidate
+      : null;
   if (isDigitWord(candidate) || candidate.startsWith('se'))
     return afterIsUnit || before === 'puluh' || before === 'ratus' || before === 'juta' ? candidate : null;
   return null;
@@ -319,7 +344,7 @@ function repairCategoryWords(work: Working[], vocabulary: Vocabulary): void {
       const distance = editDistance(word, keyword, 2);
       if (distance <= 1) return keyword.length >= 4;
       // Two edits only for longer keywords that begin the same way ("apota" → apotek).
-      return distance === 2 && keyword.length >= 6 && commonPrefix(word, keyword) >= 3;
+      return distance <= 2 && keyword.length >= 6 && commonPrefix(word, keyword) >= 3;
     });
     const read = nearest(word, candidates, 2);
     if (read !== null) {
