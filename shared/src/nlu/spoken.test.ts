@@ -71,6 +71,12 @@ describe('misheard number words, matched within the number vocabulary', () => {
     expect(result.confidence).toBeLessThan(SPOKEN_SURE);
   });
 
+  it('never reads an everyday word as a number ("juga" is not juta)', () => {
+    const result = read('makan siang lima ribu juga');
+    expect(result.amount).toBe(5_000n);
+    expect(result.confidence).toBeGreaterThanOrEqual(SPOKEN_SURE);
+  });
+
   it('leaves real words near number words alone where no number is spoken', () => {
     expect(readSpoken('sudah lama nggak makan sate dua puluh ribu', ctx)).toMatchObject({
       text: 'sudah lama nggak makan sate dua puluh ribu',

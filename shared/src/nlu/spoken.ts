@@ -65,6 +65,42 @@ const SPOKEN_ALIASES: ReadonlyMap<string, string> = new Map([
   ['puluhan', 'puluh'],
 ]);
 
+/**
+ * Everyday words a single edit away from a number word ("juga" ~ juta, "lama" ~ lima, "tiba" ~
+ * tiga): never read as numbers, wherever they stand.
+ */
+const COMMON_WORDS: ReadonlySet<string> = new Set([
+  'juga',
+  'lama',
+  'tiba',
+  'sama',
+  'saja',
+  'aja',
+  'lagi',
+  'tadi',
+  'buat',
+  'bayar',
+  'beli',
+  'jadi',
+  'sudah',
+  'udah',
+  'habis',
+  'abis',
+  'kira',
+  'lebih',
+  'kurang',
+  'dapat',
+  'tapi',
+  'nanti',
+  'harga',
+  'total',
+  'satuan',
+  'ribut',
+  'ratu',
+  'empati',
+  'tempat',
+]);
+
 /** Units that need a number before them. */
 const UNITS: ReadonlySet<string> = new Set([...MULTIPLIERS, ...SCALES]);
 
@@ -295,7 +331,7 @@ function joinSe(work: Working[]): void {
 
 function repair(tokens: readonly Token[], vocabulary: Vocabulary): Working[] {
   const work: Working[] = tokens.map((token) => ({ token, words: [token.norm], kind: null }));
-  const known = new Set([...vocabulary.keywords, ...NUMBER_WORDS]);
+  const known = new Set([...vocabulary.keywords, ...NUMBER_WORDS, ...COMMON_WORDS]);
   for (const [index, item] of work.entries()) {
     if (item.token.kind !== 'word') continue;
     const alias = SPOKEN_ALIASES.get(item.token.norm);
