@@ -103,6 +103,11 @@ const ConfigSchema = z.object({
   /** ImageMagick 6's `convert` (Debian's path: /usr/local/bin may hold something else). */
   IMAGEMAGICK_CONVERT: z.string().default('/usr/bin/convert'),
   TESSERACT_BIN: z.string().default('tesseract'),
+  /**
+   * Receipt OCR: `paddle` (PaddleOCR PP-OCRv4 on onnxruntime-node), `tesseract`, or `both`
+   * (read with both and reconcile; slower). Measured choice and figures: README "Receipt photos".
+   */
+  OCR_ENGINE: z.enum(['paddle', 'tesseract', 'both']).default('paddle'),
   FFMPEG_BIN: z.string().default('ffmpeg'),
   /** whisper.cpp model size; the ggml file is WHISPER_MODEL_DIR/ggml-<size>.bin (`npm run models`). */
   WHISPER_MODEL: z

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { getConfig } from '../config.ts';
 import type { AiCall } from '../nlu/llm.ts';
 import { createOllamaReceiptCleaner, mergeReceiptAnswer, type ReceiptCleaner } from './llm.ts';
-import { ocrBuffer, ocrFile } from './ocr.ts';
+import { type OcrEngine, type OcrResult, ocrWith } from './ocr.ts';
 import { amountsIn, parseReceiptText, RECEIPT_CONFIDENT, type ReceiptReading } from './parse.ts';
 
 export {
@@ -16,7 +16,7 @@ export {
   mergeReceiptAnswer,
   type ReceiptCleaner,
 } from './llm.ts';
-export { ocrFile, UnreadableImageError } from './ocr.ts';
+export { type OcrEngine, ocrFile, ocrImage, UnreadableImageError } from './ocr.ts';
 export {
   amountsIn,
   findDate,
@@ -43,6 +43,8 @@ export type ReadOptions = {
   now: Date;
   cleaner?: ReceiptCleaner | null;
   onAiCall?: (call: AiCall) => void;
+  /** Overrides OCR_ENGINE (the benchmark compares them). */
+  engine?: 'paddle' | 'tesseract' | 'both';
 };
 
 /**
@@ -54,8 +56,13 @@ export type ReadOptions = {
  * // → { total: 132500n, date: '2025-10-16', merchant: 'Indomaret', confidence: 0.9, … }
  */
 export async function readReceipt(image: Uint8Array | string, options: ReadOptions): Promise<ReceiptReading> {
-  const ocr = typeof image === 'string' ? await ocrFile(image) : await ocrBuffer(image);
-  const reading = parseReceiptText(ocr.text, { now: options.now, ocrConfidence: ocr.confidence });
+  const choice = options.engine ?? getConfig().OCR_ENGINE;
+  const engines: OcrEngine[] = choice === 'both' ? ['paddle', 'tesseract'] : [choice];
+  const readings = (await ocrWith(image, engines)).map((ocr) => ({
+    ocr,
+    reading: parseReceiptText(ocr.text, { now: options.now, ocrConfidence: ocr.confidence }),
+  }));
+  const { ocr, reading } = reconcile(readings);
   // The model only sees receipts the rules could not fully read, and only when one is configured.
   const unsure =
     reading.total === null || reading.merchant === null || reading.confidence < RECEIPT_CONFIDENT;
@@ -67,6 +74,29 @@ export async function readReceipt(image: Uint8Array | string, options: ReadOptio
     (call) => options.onAiCall?.(call),
   );
   return answer ? mergeReceiptAnswer(reading, answer, options.now) : reading;
+}
+
+type EngineReading = { ocr: OcrResult; reading: ReceiptReading };
+
+/**
+ * Two engines' readings → one. A total the receipt's own arithmetic confirms wins; otherwise
+ * the first engine's (Paddle's) reading, filled in from the other where it found nothing. When
+ * the engines disagree on an unconfirmed total, the result stays pending (it is asked back).
+ */
+export function reconcile(readings: readonly EngineReading[]): EngineReading {
+  const [first, ...others] = readings;
+  if (!first) throw new Error('reconcile needs at least one reading');
+  const confirmed = readings.find(
+    (entry) => entry.reading.status === 'confirmed' && entry.reading.total !== null,
+  );
+  if (confirmed) return confirmed;
+  const withTotal = readings.find((entry) => entry.reading.total !== null) ?? first;
+  const merged = { ...withTotal.reading };
+  for (const { reading } of [first, ...others]) {
+    merged.date ??= reading.date;
+    merged.merchant ??= reading.merchant;
+  }
+  return { ocr: withTotal.ocr, reading: merged };
 }
 
 export const ReceiptContractSchema = z.object({

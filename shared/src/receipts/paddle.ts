@@ -150,6 +150,14 @@ export function paddleRead(image: RgbImage): Promise<PaddleResult> {
   });
 }
 
+/** Clockwise quarter turns that make the photo's text upright (for the Tesseract engine). */
+export function uprightTurnsOf(image: RgbImage): Promise<0 | 1 | 2 | 3> {
+  return serialised(async () => {
+    const models = await sessions();
+    return uprightTurns(models, image, await detect(models.det, image));
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Detection (DB): probability map → connected regions → rotated rectangles
 
