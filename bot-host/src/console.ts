@@ -251,7 +251,7 @@ const usage = `Usage: npm run chat -- [--from 6281234567890] [--http]
 
 Chats with Kantong as the WhatsApp number --from (digits, country code first; default ${DEFAULT_FROM}).
 Needs Kantong running (npm start). While npm start runs, lines travel through the queues as WhatsApp
-messages do (inbound.fifo → functions → outbound.fifo); --http sends them to POST /wa/incoming instead,
+messages do (inbound.fifo → functions → console.fifo); --http sends them to POST /wa/incoming instead,
 at KANTONG_API_URL (default ${DEFAULT_API_URL}). With stdin from a pipe it sends each line in order and exits,
 waiting for each answer.
 
@@ -323,7 +323,7 @@ if (import.meta.main) {
     ...(target
       ? {
           transport: {
-            describe: `inbound.fifo → outbound.fifo at ${target.sqsEndpoint}`,
+            describe: `inbound.fifo → console.fifo at ${target.sqsEndpoint}`,
             send: queueTransport(target, args.from),
             ...(target.s3Endpoint ? { sendMedia: mediaSender(target, target.s3Endpoint, args.from) } : {}),
           },
