@@ -266,6 +266,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${usage}\n`);
     return;
   }
+  // A mistyped --pair is said before anything starts (WA_SESSIONS never comes from npm start).
+  const pair = parsePairing(values, getConfig().WA_SESSIONS);
   const environment = await resolveHostEnvironment();
   if (environment.source === 'missing') {
     process.stderr.write(`\n✖ ${environment.message}\n\n`);
@@ -281,7 +283,6 @@ async function main(): Promise<void> {
     );
   }
   const config = getConfig();
-  const pair = parsePairing(values, config.WA_SESSIONS);
   const pool = await getPool();
   const s3 = getS3Client();
   await ensureBuckets(s3, [config.MEDIA_BUCKET]).catch((error: unknown) => {
