@@ -10,11 +10,15 @@
  * here what is under test is what Kantong books and asks, in a real PostgreSQL.
  */
 import { createHash } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resetConfig } from '@kantong/shared/config';
 import { type Extracted, handleIncoming } from '@kantong/shared/conversation';
 import { sql } from '@kantong/shared/db';
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
-import type { ReceiptReading } from '@kantong/shared/receipts';
+import { type ReceiptReading, readReceipt } from '@kantong/shared/receipts';
+import { renderReceipt } from '@kantong/shared/receipts/fixtures';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 // Not among the package's entry points: the test reaches the spoken reader directly.
@@ -235,6 +239,38 @@ describe('an e-wallet top-up slip', () => {
       expect.objectContaining({ direction: 'expense', amount: 1_500n, status: 'confirmed' }),
     ]);
   });
+});
+
+describe('a top-up slip photographed and read by OCR', () => {
+  it('books the top-up as a transfer and the admin fee as an expense', async () => {
+    const phone = await activeUser('6281700000022');
+    const file = join(await mkdtemp(join(tmpdir(), 'kantong-topup-')), 'topup.jpg');
+    await renderReceipt(
+      [
+        '         ALFAMART',
+        '  JL. KALIURANG KM 5 SLEMAN',
+        '07/12/2025 18:04   KSR: 02',
+        'TOP UP E-WALLET',
+        'Biller        : DANA',
+        'No. HP        : 0812****7890',
+        'Nominal       :       100.000',
+        'Biaya Admin   :         1.500',
+        'TOTAL                 101.500',
+        'TUNAI                 102.000',
+        'KEMBALI                   500',
+      ],
+      file,
+    );
+    const reading = await readReceipt(file, { now: new Date('2025-12-08T03:00:00Z') });
+    const result = await sendReceipt(phone, reading);
+    expect(result.reply).toMatch(
+      /^Aku baca struk top up DANA Rp100\.000 \(biaya admin Rp1\.500\) di Alfamart/,
+    );
+    expect(await ledgerOf(phone)).toEqual([
+      expect.objectContaining({ direction: 'transfer', amount: 100_000n, category: null }),
+      expect.objectContaining({ direction: 'expense', amount: 1_500n, category: 'Tagihan' }),
+    ]);
+  }, 60_000);
 });
 
 describe('a voice note', () => {
