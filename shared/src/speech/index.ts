@@ -153,13 +153,50 @@ const HALLUCINATIONS = [
 
 /** Cleans a transcript: annotations out, number words kept together ("tiga puluh, lima ribu"). */
 export function cleanTranscript(text: string): string {
-  const cleaned = text
-    .replace(/[[(][^\])]*[\])]/g, ' ')
-    .replace(/(\b(?:puluh|ratus|ribu|juta|belas|se?ratus|seribu)),(?=\s)/gi, '$1')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/[.。]+$/, '');
+  const cleaned = collapseRepeats(
+    text
+      .replace(/[[(][^\])]*[\])]/g, ' ')
+      .replace(/(\b(?:puluh|ratus|ribu|juta|belas|se?ratus|seribu)),(?=\s)/gi, '$1')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  ).replace(/[.,。]+$/, '');
   return HALLUCINATIONS.some((pattern) => pattern.test(cleaned)) ? '' : cleaned;
+}
+
+const wordKey = (word: string): string => word.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+
+/**
+ * Whisper's decoding loops: a word said three times or more in a row ("rupiah, rupiah, rupiah…")
+ * and a run of two or more words said again at once (the whole sentence twice) are kept once.
+ * Someone repeating an amount says the same amount, so nothing is lost; a loop left in would read
+ * as several amounts.
+ */
+export function collapseRepeats(text: string): string {
+  const words = text.split(' ').filter((word) => word !== '');
+  const keys = words.map(wordKey);
+  const kept: number[] = [];
+  for (let index = 0; index < words.length; index += 1) {
+    // A run of one word three times or more.
+    let run = 1;
+    while (keys[index + run] === keys[index]) run += 1;
+    if (run >= 3) {
+      kept.push(index + run - 1);
+      index += run - 1;
+      continue;
+    }
+    // Two or more words said again right after themselves.
+    const tail = kept.map((at) => keys[at]);
+    let repeated = 0;
+    for (let size = Math.min(12, tail.length); size >= 2 && repeated === 0; size -= 1) {
+      if (keys.slice(index, index + size).join(' ') === tail.slice(-size).join(' ')) repeated = size;
+    }
+    if (repeated > 0) {
+      index += repeated - 1;
+      continue;
+    }
+    kept.push(index);
+  }
+  return kept.map((at) => words[at]).join(' ');
 }
 
 /** Where nodejs-whisper keeps its whisper.cpp; `npm run models` builds whisper-cli there. */

@@ -32,6 +32,17 @@ describe('the silence guard and the transcript clean-up', () => {
     );
   });
 
+  it('keeps one copy of what a decoding loop repeats', () => {
+    expect(cleanTranscript('Tarih, rupiah, rupiah, rupiah, rupiah, rupiah.')).toBe('Tarih, rupiah');
+    expect(cleanTranscript('Isi bensin lima puluh ribu. Isi bensin lima puluh ribu')).toBe(
+      'Isi bensin lima puluh ribu',
+    );
+    // Said twice in a row is still speech: "ribu ribu" stays for the reader to doubt.
+    expect(cleanTranscript('tiga puluh dua ribu ribu lima ratus')).toBe(
+      'tiga puluh dua ribu ribu lima ratus',
+    );
+  });
+
   it('answers a silent note with empty text without calling Whisper', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kantong-silent-'));
     for (const seconds of [0, 2]) {
