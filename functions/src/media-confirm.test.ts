@@ -311,6 +311,20 @@ describe('a voice note', () => {
     ]);
   });
 
+  it('with an unsure amount for a savings goal moves no money and asks for it typed', async () => {
+    const phone = await activeUser('6281700000033');
+    await say(phone, 'buat tabungan laptop 15jt');
+    const heard = 'setor laptop 500 ribu sama 200 ribu';
+    const result = await sendVoice(phone, heard);
+    expect(result.reply).toBe(
+      `Aku dengar: '${heard}' (kedengarannya Rp500.000), tapi aku belum yakin jumlahnya 🙏 Ketik aja ya biar nggak salah catat.`,
+    );
+    expect(await ledgerOf(phone)).toEqual([]);
+    const balance = await db.pool.oneFirst(sql.type(z.object({ current_amount: z.bigint() }))`
+      SELECT s.current_amount FROM savings_accounts s JOIN users u ON u.id = s.user_id WHERE u.phone = ${phone}`);
+    expect(balance).toBe(0n);
+  });
+
   it('with a sure amount is booked at once, quoting what was heard', async () => {
     const phone = await activeUser('6281700000032');
     const result = await sendVoice(phone, 'tadi makan di luar tiga puluh lima ribu');
