@@ -12,11 +12,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getConfig } from '@kantong/shared/config';
 import { createSqsClient } from '@kantong/shared/queue';
@@ -24,6 +22,7 @@ import { signedRequestHeaders } from '@kantong/shared/security';
 import { createS3Client } from '@kantong/shared/storage';
 import { type MediaCommand, parseMediaCommand, sendMedia } from './console-media.ts';
 import { type QueueTarget, queueTransport } from './console-queue.ts';
+import { internalSecretFile, localDataDir, readLocalStack } from './local-stack.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8000';
 export const DEFAULT_FROM = '6281234567890';
@@ -266,10 +265,7 @@ Both need npm start (the file goes to S3, its envelope to inbound.fifo, then the
 function internalSecret(): string | null {
   if (process.env.INTERNAL_API_SECRET) return process.env.INTERNAL_API_SECRET;
   try {
-    return readFileSync(
-      join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.data', 'internal-secret'),
-      'utf8',
-    ).trim();
+    return readFileSync(internalSecretFile(localDataDir()), 'utf8').trim();
   } catch {
     return null;
   }
@@ -280,16 +276,10 @@ type StackTarget = QueueTarget & { s3Endpoint?: string; mediaBucket?: string };
 
 async function queueTarget(http: boolean): Promise<StackTarget | null> {
   if (http || process.env.KANTONG_API_URL) return null;
-  try {
-    const data = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.data');
-    const info = JSON.parse(await readFile(join(data, 'local-stack.json'), 'utf8')) as Omit<
-      QueueTarget,
-      'mailboxDir'
-    > & { s3Endpoint?: string; mediaBucket?: string };
-    return { ...info, mailboxDir: join(data, 'console') };
-  } catch {
-    return null;
-  }
+  const data = localDataDir();
+  // A file left by an npm start that was killed is no stack: the console says npm start is not running.
+  const stack = await readLocalStack(data);
+  return stack.status === 'running' ? { ...stack.info, mailboxDir: join(data, 'console') } : null;
 }
 
 /** `/foto` and `/suara` against the running stack: its S3 server and media bucket, its queues. */

@@ -372,7 +372,13 @@ export class Session {
   /** Closes the socket, saving the credentials first; the login stays for the next start. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    await this.#auth?.saveCreds();
+    // Every change was saved as it came (creds.update); this last save is a courtesy, and on
+    // Ctrl+C PostgreSQL may be gone already (the terminal signals it too): the socket closes anyway.
+    await this.#auth
+      ?.saveCreds()
+      .catch((error: unknown) =>
+        this.log.warn({ err: error, session: this.id }, 'saving the credentials at stop failed'),
+      );
     await this.socket?.end(undefined);
     this.socket = null;
     this.#setState('STOPPED');

@@ -288,14 +288,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let delivery: { stop: () => Promise<void> } | undefined;
   const servers: LocalServer[] = [];
   const stopServices = async () => {
-    // The host first: it stops reading replies and saves the WhatsApp login.
-    await host?.stop();
-    await api?.close();
-    await workers?.stop();
-    await delivery?.stop();
-    await rm(stackFile, { force: true });
-    await closePool();
-    for (const server of servers.reverse()) await server.stop();
+    // Each step runs even when one before it failed: on Ctrl+C the terminal signals PostgreSQL
+    // and ElasticMQ too, and a step that needed them must not leave the rest running.
+    const steps: [string, () => Promise<unknown> | undefined][] = [
+      // The host first: it stops reading replies and saves the WhatsApp login.
+      ['WhatsApp host', () => host?.stop()],
+      ['API', () => api?.close()],
+      ['workers', () => workers?.stop()],
+      ['console delivery', () => delivery?.stop()],
+      ['local-stack.json', () => rm(stackFile, { force: true })],
+      ['database pool', () => closePool()],
+      ...servers
+        .reverse()
+        .map((server): [string, () => Promise<void>] => [`${server.kind} server`, () => server.stop()]),
+    ];
+    for (const [what, step] of steps) {
+      await Promise.resolve(step()).catch((error: unknown) =>
+        log.warn({ err: error, what }, 'stopping failed; going on with the rest'),
+      );
+    }
   };
   const stop = async () => {
     if (stopping) return;
