@@ -104,46 +104,28 @@ export function toLines(text: string): Line[] {
     });
 }
 
-/** Edit distance where OCR's look-alike letters (O/0/D/Q/U, I/J/L/1, M/N/H, …) cost half. */
+/** OCR's look-alike letters (O/0/D/Q/U, I/J/L/1, M/N/H, …): swapping one for another costs half. */
 const LOOK_ALIKE = ['o0dqu', 'ijl1!|', 'mnh', 'eaos', 'b8r', 'gc6', 'z2', 's5', 'vy', 'ft', 'rn'];
-function substitution(a: string, b: string): number {
-  if (a === b) return 0;
-  return LOOK_ALIKE.some((group) => group.includes(a) && group.includes(b)) ? 0.5 : 1;
-}
+const HALF = new Set(
+  LOOK_ALIKE.flatMap((group) => [...group].flatMap((a) => [...group].map((b) => `${a}${b}`))),
+);
 
 /**
- * The cheapest way `key` appears somewhere inside `text` (approximate substring match):
- * "jmdemaret" holds "indomaret" at 1.5, "kontakindomaretcoid" at 0.
+ * The cheapest way `key` appears somewhere inside `text` (approximate substring match, look-alike
+ * letters at half cost): "jmdemaret" holds "indomaret" at 1.5, "kontakindomaretcoid" at 0.
  */
 export function fuzzyFind(key: string, text: string): number {
-  let previous = new Array<number>(text.length + 1).fill(0);
+  let previous = new Float64Array(text.length + 1);
+  let row = new Float64Array(text.length + 1);
   for (let i = 1; i <= key.length; i += 1) {
-    const row = [i];
+    row[0] = i;
+    const k = key[i - 1] ?? '';
     for (let j = 1; j <= text.length; j += 1) {
-      row[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (row[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + substitution(key[i - 1] ?? '', text[j - 1] ?? ''),
-      );
+      const t = text[j - 1] ?? '';
+      const swap = k === t ? 0 : HALF.has(`${k}${t}`) ? 0.5 : 1;
+      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + swap);
     }
-    previous = row;
+    [previous, row] = [row, previous];
   }
   return Math.min(...previous);
-}
-
-/** Whole-word distance with the same costs (a label word against a vocabulary word). */
-export function fuzzyDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      row[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (row[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + substitution(a[i - 1] ?? '', b[j - 1] ?? ''),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -102,6 +102,7 @@ const HEADER_LINES = 6;
 function chainIn(line: string, inHeader: boolean): Chain | null {
   const upper = line.toUpperCase();
   const squeezed = upper.replace(/[^A-Z]/g, '');
+  const lowered = squeezed.toLowerCase();
   let best: { chain: Chain; cost: number } | null = null;
   for (const candidate of CHAINS) {
     for (const key of candidate.keys) {
@@ -111,8 +112,12 @@ function chainIn(line: string, inHeader: boolean): Chain | null {
       } else if (key.startsWith('=') || key.length < SHORT) {
         if (!inHeader) continue;
         cost = upper.split(/[^A-Z0-9]+/).includes(key.replace('=', '')) ? 0 : 99;
+      } else if (squeezed.includes(key)) {
+        cost = 0;
       } else {
-        cost = fuzzyFind(key.toLowerCase(), squeezed.toLowerCase());
+        const allowed = tolerance(key);
+        cost =
+          allowed > 0 && squeezed.length >= key.length - allowed ? fuzzyFind(key.toLowerCase(), lowered) : 99;
       }
       if (cost <= tolerance(key) && (!best || cost < best.cost)) best = { chain: candidate, cost };
     }
