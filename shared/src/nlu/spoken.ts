@@ -441,7 +441,12 @@ function numberDoubts(text: string, vocabulary: Vocabulary): string[] {
       tokens[index - 1]?.kind === 'word'
     )
       doubts.push(`unknown word between number words: ${token.raw}`);
-    if (token.kind === 'word' && !isNumberWord(token.norm) && !vocabulary.keywords.has(token.norm)) {
+    if (
+      token.kind === 'word' &&
+      !isNumberWord(token.norm) &&
+      !vocabulary.keywords.has(token.norm) &&
+      !COMMON_WORDS.has(token.norm)
+    ) {
       const like = numberLike(token.norm);
       const nextIsUnit = UNITS.has(tokens[index + 1]?.norm ?? '');
       if (
