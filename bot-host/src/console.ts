@@ -271,9 +271,10 @@ function internalSecret(): string | null {
   }
 }
 
-/** The queues of a running `npm start`, if there is one and --http was not asked for. */
+/** The queues (and, for /foto and /suara, the S3 server and media bucket) of a running stack. */
 type StackTarget = QueueTarget & { s3Endpoint?: string; mediaBucket?: string };
 
+/** The queues of a running `npm start`, if there is one and --http was not asked for. */
 async function queueTarget(http: boolean): Promise<StackTarget | null> {
   if (http || process.env.KANTONG_API_URL) return null;
   const data = localDataDir();
