@@ -57,11 +57,11 @@ const PREPROCESS = [
   '0x1',
 ];
 
-export async function preprocess(input: string, output: string): Promise<void> {
+export async function preprocess(input: string, output: string, timeoutMs = 30_000): Promise<void> {
   try {
     // [0]: the first frame only (a GIF or a multi-page TIFF is still one receipt).
     await run(getConfig().IMAGEMAGICK_CONVERT, [`${input}[0]`, ...PREPROCESS, output], {
-      timeout: 30_000,
+      timeout: timeoutMs,
     });
   } catch (error) {
     throw new UnreadableImageError('the photo could not be decoded', { cause: error });
@@ -96,7 +96,8 @@ export async function tesseractRead(
     const photo = join(work, 'photo.png');
     const cleaned = join(work, 'clean.png');
     await writeFile(photo, await encodePng(image));
-    await preprocess(photo, cleaned);
+    // Decoded and shrunk already: only a busy machine makes ImageMagick slow here, not the photo.
+    await preprocess(photo, cleaned, 120_000);
     const { stdout } = await run(
       getConfig().TESSERACT_BIN,
       [cleaned, 'stdout', '-l', 'ind+eng', '--psm', '6', '-c', 'preserve_interword_spaces=1', 'tsv'],
