@@ -252,6 +252,18 @@ describe('Session', () => {
       expect(replaced.said[0]).toContain('nggak perlu scan ulang');
     });
 
+    it('says once when WhatsApp cannot be reached before the first login', async () => {
+      const { session, whatsapp, said } = makeSession('terminal-offline', {});
+      await session.start();
+      for (let drop = 0; drop < 5; drop += 1) {
+        whatsapp.sockets.at(-1)?.emit('connection.update', closeWith(DisconnectReason.connectionLost));
+        await expect.poll(() => whatsapp.sockets.length).toBe(drop + 2);
+      }
+      expect(said).toHaveLength(1);
+      expect(said[0]).toContain('belum bisa tersambung (closed 408)');
+      await session.stop();
+    });
+
     it('writes a pairing code the way the phone shows it', () => {
       expect(formatPairingCode('ABCD1234')).toBe('ABCD-1234');
       expect(formatPairingCode('ABC')).toBe('ABC');

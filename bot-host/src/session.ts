@@ -72,6 +72,9 @@ export function reconnectDecision(
   }
 }
 
+/** Failed connection attempts before the terminal says WhatsApp cannot be reached. */
+const UNREACHABLE_AFTER = 3;
+
 /** "ABCD1234" as WhatsApp's phone screen shows it: "ABCD-1234". */
 export function formatPairingCode(code: string): string {
   return code.length === 8 ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
@@ -97,6 +100,14 @@ export const TERMINAL_NOTES = {
       `🔑 Kode pairing sesi "${session}" untuk +${phone}:  ${formatPairingCode(code)}`,
       '   Di HP itu: WhatsApp → Perangkat tertaut → Tautkan perangkat → "Tautkan dengan nomor telepon saja", lalu ketik kodenya.',
       '   On that phone: Linked devices → Link a device → "Link with phone number instead", then type the code.',
+      '',
+    ].join('\n'),
+  unreachable: (session: string, reason: string) =>
+    [
+      '',
+      `⚠️  WhatsApp sesi "${session}" belum bisa tersambung (${reason}).`,
+      '   Dicoba lagi otomatis, makin lama makin jarang (maks. 5 menit). Cek koneksi internet mesin ini.',
+      '   Cannot reach WhatsApp yet; retrying with a growing backoff. Check this machine’s internet access.',
       '',
     ].join('\n'),
   pairingFailed: (session: string, reason: string) =>
@@ -298,6 +309,11 @@ export class Session {
       return;
     }
     if (decision.countsAsFailure) this.attempts += 1;
+    // Never connected yet and failing: the person at the terminal would otherwise see no QR and
+    // no reason. Said once; the logs have every attempt.
+    if (this.attempts === UNREACHABLE_AFTER && !this.#announced) {
+      this.#options.terminal?.(TERMINAL_NOTES.unreachable(this.id, message));
+    }
     this.#options.metrics.reconnects.inc({ session: this.id, code: String(code ?? 'none') });
     this.#setState('STARTING', `closed (${code ?? 'no code'}): ${message}`);
     const sleep = this.#options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
