@@ -28,7 +28,7 @@ function percentile(values: readonly number[], p: number): number {
 /** The settings `--compare` measures; the first is the default. */
 const COMPARED: readonly { name: string; decode: Partial<DecodeSettings> }[] = [
   { name: 'default', decode: {} },
-  { name: 'no cleanup', decode: { cleanup: false } },
+  { name: 'cleanup (high-pass, afftdn, loudnorm)', decode: { cleanup: true } },
   { name: 'greedy (beam 1)', decode: { beamSize: 1, bestOf: 1 } },
   { name: 'full 30 s context', decode: { audioContext: 'full' } },
 ];

@@ -10,7 +10,31 @@
  *   `process.chdir`s the whole process while it runs (unsafe in a worker handling several
  *   records), and it cannot pass `--prompt` or the beam size.
  * - **an OpenAI-compatible server** when STT_URL is set (whisper.cpp's server, speaches):
- *   `POST ${STT_URL}/v1/audio/transcriptions`, multipart, language `id`.
+ *   `POST ${STT_URL}/v1/audio/transcriptions`, multipart, language `id` — the way to run Whisper
+ *   large on a GPU host; WHISPER_MODEL picks the local model size (base is the largest the
+ *   registries here carry).
+ *
+ * Trade-offs, measured with `node infra/scripts/bench-voice.ts` and by hand on the 12 noisy
+ * notes of NOISY_MONEY_NOTES (espeak-ng voices, 140–195 wpm, babble/hum/pink/brown/white noise at
+ * 4–15 dB) with Whisper base, on a 2-core machine shared with other work (load average 16–21, so
+ * wall seconds were 3–10× the CPU seconds; CPU seconds of one whisper thread are quoted):
+ * - **Audio context** is what makes a short note fast. Whisper's encoder always works on a
+ *   30-second window; `-ac` shrinks it to the note plus {@link CONTEXT_MARGIN_SECONDS}. A 4.3 s
+ *   note took 7.4 CPU s with the full window and 2.4 fitted (same transcript); over the noisy set
+ *   fitted notes took ~2–3 CPU s (6–9 when a failing decode falls back to higher temperatures)
+ *   against ~7.6–8 for the full window, with as many amounts heard (5 of 12 fitted, 4 with the
+ *   full window). So `audioContext: 'fit'` is the default: a 5-second note is ~1.5 s of work
+ *   on two idle cores with two threads, inside the 3-second target; the full window (~4 s) is not.
+ * - **Beam 5** stays: greedy decoding saved under 10% on a short note (6.9 vs 7.4 CPU s) and
+ *   garbled a clean "gajian lima juta" into "gaji ambil manota".
+ * - **Cleanup** (CLEANUP_FILTER) did not earn its place on these notes, so it is off by default:
+ *   amounts heard right were 4 of 12 with high-pass + afftdn + loudnorm, 4 with high-pass +
+ *   loudnorm, 5 with the raw audio (and on a clean note afftdn turned "lima juta" into "lima
+ *   tuta"). Whisper's log-mel input is already level-normalised and afftdn smears consonants.
+ *   It stays one setting away (`decode.cleanup`, `bench-voice --compare`) for real recordings.
+ * - **Temperature fallback** stays on: it costs time only on notes whose decode failed its
+ *   checks, the ones it may rescue; a runaway decode is bounded by STT_TIMEOUT_MS.
+ * - What the engine cannot hear, the spoken reader (nlu/spoken.ts) repairs or asks back about.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -245,21 +269,28 @@ export type DecodeSettings = {
   audioContext: 'fit' | 'full';
 };
 
+/** What transcribeFile uses unless told otherwise; the figures behind each are at the top. */
 export const DEFAULT_DECODE: DecodeSettings = {
-  cleanup: true,
+  cleanup: false,
   beamSize: 5,
   bestOf: 5,
   fallback: true,
   prompt: STT_PROMPT,
-  audioContext: 'full',
+  audioContext: 'fit',
 };
 
 /** Encoder frames per second of audio (1500 for Whisper's 30-second window). */
 const FRAMES_PER_SECOND = 50;
 
+/**
+ * Four seconds of margin past the note: with one second, Whisper never saw the audio end and
+ * repeated the sentence until its token limit (a 4.3 s note: 13.8 CPU s and the sentence 13
+ * times, against 2.4 CPU s and one clean sentence with four).
+ */
+const CONTEXT_MARGIN_SECONDS = 4;
+
 function audioContextFor(seconds: number): number {
-  // One second of margin: a context cut right at the last word loses it.
-  return Math.min(1500, Math.ceil((seconds + 1) * FRAMES_PER_SECOND));
+  return Math.min(1500, Math.ceil((seconds + CONTEXT_MARGIN_SECONDS) * FRAMES_PER_SECOND));
 }
 
 function whisperArguments(decode: DecodeSettings, seconds: number): string[] {
