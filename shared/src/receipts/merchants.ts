@@ -151,7 +151,9 @@ function headerName(lines: readonly string[]): string | null {
     const visible = line.replace(/\s/g, '').length;
     if (letters.replace(/[ .&']/g, '').length < 4 || letters.length < visible * 0.7) continue;
     if (COMPANY.test(line) || ADDRESS.test(line) || NOT_NAME.test(line)) continue;
-    if (!/[A-Za-z]{3,}/.test(letters)) continue;
+    // OCR noise from a logo reads as a row of one- and two-letter scraps ("PE IN ES BE YY AE").
+    const words = letters.split(/[ .&']+/).filter((word) => word.length > 0);
+    if (words.filter((word) => word.length >= 3).length * 2 < words.length) continue;
     const name = letters
       // "TOKO.H.ENDANG": a dot after an initial stays, a dot between words is a space.
       .replace(/\b([A-Za-z])\s*\.\s*/g, '$1. ')
