@@ -12,7 +12,7 @@ import { localWhisperReady } from './index.ts';
 /**
  * Notes whose amount came out right (booked, or asked back with the right amount), at least.
  * Measured: 4 of 12 with the default settings (1 booked, 3 asked), 4–5 with other settings;
- * the rules reader alone gets 1 right and books 2 wrong (Rp2.000 for "tiga puluh dua ribu lima
+ * the rules reader alone gets 1 right and books 2 wrong (Rp2.500 for "tiga puluh dua ribu lima
  * ratus", Rp200.000 for "kos satu juta dua ratus ribu").
  */
 const RIGHT_FLOOR = 3;
