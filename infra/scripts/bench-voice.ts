@@ -41,10 +41,11 @@ async function scoreSetting(name: string, decode: Partial<DecodeSettings>, verbo
   const { counts, rows } = score;
   const seconds = rows.map((row) => row.seconds);
   const cpu = rows.map((row) => row.cpuSeconds);
-  const audio = rows.reduce((sum, row) => sum + row.audioSeconds, 0);
-  const wall = seconds.reduce((sum, value) => sum + value, 0);
+  const heard = rows.filter((row) => row.outcome !== 'failed');
+  const audio = heard.reduce((sum, row) => sum + row.audioSeconds, 0);
+  const wall = heard.reduce((sum, row) => sum + row.seconds, 0);
   console.log(
-    `  ${name}: right ${counts.right}, asked ${counts['asked-right']} (right amount) + ${counts['asked-wrong']} (wrong amount) + ${counts['no-amount']} (no amount), booked wrong ${counts['wrong-booked']} — of ${rows.length}`,
+    `  ${name}: right ${counts.right}, asked ${counts['asked-right']} (right amount) + ${counts['asked-wrong']} (wrong amount) + ${counts['no-amount']} (no amount), failed ${counts.failed}, booked wrong ${counts['wrong-booked']} — of ${rows.length}`,
   );
   console.log(
     `    seconds per note p50 ${percentile(seconds, 50).toFixed(2)} / p95 ${percentile(seconds, 95).toFixed(2)}, real-time factor ${(wall / audio).toFixed(2)}; CPU seconds per note p50 ${percentile(cpu, 50).toFixed(2)} / p95 ${percentile(cpu, 95).toFixed(2)}`,

@@ -14,7 +14,8 @@ import type { NoisyMoneyNote } from './fixtures/index.ts';
 import { noisyVoiceNote } from './fixtures/index.ts';
 import { type DecodeSettings, transcribeFile } from './index.ts';
 
-export type VoiceOutcome = 'right' | 'asked-right' | 'asked-wrong' | 'no-amount' | 'wrong-booked';
+/** `failed`: the transcription itself failed (a timeout): Kantong says it could not hear, books nothing. */
+export type VoiceOutcome = 'right' | 'asked-right' | 'asked-wrong' | 'no-amount' | 'failed' | 'wrong-booked';
 
 export type VoiceRow = {
   note: NoisyMoneyNote;
@@ -58,6 +59,7 @@ export async function scoreVoiceNotes(
     'asked-right': 0,
     'asked-wrong': 0,
     'no-amount': 0,
+    failed: 0,
     'wrong-booked': 0,
   };
   const rows: VoiceRow[] = [];
@@ -68,18 +70,21 @@ export async function scoreVoiceNotes(
       await noisyVoiceNote(note.text, file, note.options);
       const started = performance.now();
       const cpu = childCpuSeconds();
-      const heard = await transcribeFile(file, { decode: options.decode, model: options.model });
-      const reading = readSpoken(heard.text, ctx);
+      const heard = await transcribeFile(file, { decode: options.decode, model: options.model }).catch(
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
+      const failed = heard instanceof Error;
+      const reading = readSpoken(failed ? '' : heard.text, ctx);
       const row: VoiceRow = {
         note,
-        heard: heard.text,
+        heard: failed ? `(failed: ${heard.message.split('\n')[0]?.slice(0, 80)})` : heard.text,
         read: reading.text,
-        amount: reading.result.amount,
+        amount: failed ? null : reading.result.amount,
         confidence: reading.result.confidence,
-        outcome: outcomeOf(note.amount, reading.result.amount, reading.result.confidence),
+        outcome: failed ? 'failed' : outcomeOf(note.amount, reading.result.amount, reading.result.confidence),
         seconds: (performance.now() - started) / 1000,
         cpuSeconds: childCpuSeconds() - cpu,
-        audioSeconds: heard.duration_s,
+        audioSeconds: failed ? 0 : heard.duration_s,
       };
       counts[row.outcome] += 1;
       rows.push(row);

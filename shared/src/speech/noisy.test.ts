@@ -26,7 +26,7 @@ describe('noisy voice notes in several voices', () => {
     const score = await scoreVoiceNotes(NOISY_MONEY_NOTES, { onRow: (row) => console.log(describeRow(row)) });
     const { counts } = score;
     console.log(
-      `noisy notes: ${counts.right} right, ${counts['asked-right']} asked with the right amount, ${counts['asked-wrong']} asked with a wrong one, ${counts['no-amount']} without an amount (asked how much), ${counts['wrong-booked']} booked wrong — of ${score.rows.length}`,
+      `noisy notes: ${counts.right} right, ${counts['asked-right']} asked with the right amount, ${counts['asked-wrong']} asked with a wrong one, ${counts['no-amount']} without an amount (asked how much), ${counts.failed} failed, ${counts['wrong-booked']} booked wrong — of ${score.rows.length}`,
     );
     expect(counts['wrong-booked']).toBe(0);
     expect(counts.right + counts['asked-right']).toBeGreaterThanOrEqual(RIGHT_FLOOR);

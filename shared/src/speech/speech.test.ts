@@ -75,5 +75,5 @@ describe('whisper.cpp on Indonesian voice notes', () => {
       expect(heard.language).toBe('id');
       expect(parseMessage(heard.text, { now: new Date(), timezone: 'Asia/Jakarta' }).amount).toBe(amount);
     }
-  }, 120_000);
+  }, 300_000);
 });
