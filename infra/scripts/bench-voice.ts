@@ -57,16 +57,12 @@ async function fiveSecondNote(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'kantong-bench-5s-'));
   try {
     const file = join(work, 'five.ogg');
-    await noisyVoiceNote(
-      'tadi siang makan bakso sama es teh di warung dua puluh tiga ribu lima ratus',
-      file,
-      {
-        voice: 'id+m3',
-        speed: 150,
-        noise: 'pink',
-        snrDb: 15,
-      },
-    );
+    await noisyVoiceNote('makan bakso sama es teh dua puluh tiga ribu lima ratus', file, {
+      voice: 'id+m3',
+      speed: 150,
+      noise: 'pink',
+      snrDb: 15,
+    });
     const walls: number[] = [];
     const cpu: number[] = [];
     let heard = '';

@@ -211,7 +211,7 @@ export function collapseRepeats(text: string): string {
     // Two or more words said again right after themselves.
     const tail = kept.map((at) => keys[at]);
     let repeated = 0;
-    for (let size = Math.min(12, tail.length); size >= 2 && repeated === 0; size -= 1) {
+    for (let size = Math.min(40, tail.length); size >= 2 && repeated === 0; size -= 1) {
       if (keys.slice(index, index + size).join(' ') === tail.slice(-size).join(' ')) repeated = size;
     }
     if (repeated > 0) {
