@@ -6,8 +6,9 @@
  * (NOISY_MONEY_NOTES): amounts right / asked back / booked wrong, real-time factor, p50/p95
  * seconds per note, and the seconds for a 5-second note (the target: answered within 3 s on two
  * cores). Wall seconds on a shared machine are noisy, so the CPU seconds of ffmpeg + whisper-cli
- * are printed beside them: on an idle machine with two whisper threads a note takes about half
- * its CPU seconds. `--compare` runs the set once per decoding setting (cleanup, beam size,
+ * are printed beside them: with WHISPER_THREADS=1 they are what the note takes on an idle core
+ * (with two threads on a busy machine whisper.cpp's threads spin-wait and inflate them).
+ * `--compare` runs the set once per decoding setting (cleanup, beam size,
  * audio context) — the figures behind the trade-offs at the top of shared/src/speech/index.ts.
  */
 
@@ -77,7 +78,7 @@ async function fiveSecondNote(): Promise<void> {
       duration = result.duration_s;
     }
     console.log(
-      `  a ${duration.toFixed(1)} s note: best ${Math.min(...walls).toFixed(2)} s, median ${percentile(walls, 50).toFixed(2)} s wall; ${percentile(cpu, 50).toFixed(2)} CPU s (≈ ${(percentile(cpu, 50) / 2).toFixed(2)} s on two idle cores) → "${heard}"`,
+      `  a ${duration.toFixed(1)} s note: best ${Math.min(...walls).toFixed(2)} s, median ${percentile(walls, 50).toFixed(2)} s wall; ${percentile(cpu, 50).toFixed(2)} CPU s (what one idle core would take with one thread; two threads take less) → "${heard}"`,
     );
   } finally {
     await rm(work, { recursive: true, force: true });

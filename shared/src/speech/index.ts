@@ -23,8 +23,9 @@
  *   note took 7.4 CPU s with the full window and 2.4 fitted (same transcript); over the noisy set
  *   fitted notes took ~2–3 CPU s (6–9 when a failing decode falls back to higher temperatures)
  *   against ~7.6–8 for the full window, with as many amounts heard (5 of 12 fitted, 4 with the
- *   full window). So `audioContext: 'fit'` is the default: a 5-second note is ~1.5 s of work
- *   on two idle cores with two threads, inside the 3-second target; the full window (~4 s) is not.
+ *   full window). So `audioContext: 'fit'` is the default: bench-voice's 5.3 s note took 3.0
+ *   CPU s with one thread (what one idle core needs; two threads take less) — the 3-second
+ *   target on two cores — where the full window costs about three times as much.
  * - **Beam 5** stays: greedy decoding saved under 10% on a short note (6.9 vs 7.4 CPU s) and
  *   garbled a clean "gajian lima juta" into "gaji ambil manota".
  * - **Cleanup** (CLEANUP_FILTER) did not earn its place on these notes, so it is off by default:
