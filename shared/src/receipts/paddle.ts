@@ -480,7 +480,12 @@ async function recognise(models: Sessions, image: RgbImage, boxes: TextBox[]): P
   return words;
 }
 
-/** Greedy CTC: best class per step, repeats collapsed, blanks dropped; confidence = mean kept probability. */
+/**
+ * Greedy CTC: best class per step, repeats collapsed, blanks dropped; confidence = mean kept
+ * probability. The recognizer (trained mostly on Chinese) often leaves out the space between
+ * Latin words ("BERASRAM0S5KG"); where it does, the steps between two characters show the gap:
+ * a run of blanks clearly longer than the line's usual step between characters becomes a space.
+ */
 function ctcDecode(
   probabilities: Float32Array,
   offset: number,
@@ -488,9 +493,7 @@ function ctcDecode(
   classes: number,
   dictionary: readonly string[],
 ): { text: string; confidence: number } {
-  let text = '';
-  let sum = 0;
-  let kept = 0;
+  const chars: { char: string; step: number; p: number }[] = [];
   let previous = -1;
   for (let t = 0; t < steps; t += 1) {
     const base = offset + t * classes;
@@ -503,14 +506,26 @@ function ctcDecode(
         best = c;
       }
     }
-    if (best !== 0 && best !== previous) {
-      text += dictionary[best] ?? '';
-      sum += bestP;
-      kept += 1;
-    }
+    if (best !== 0 && best !== previous) chars.push({ char: dictionary[best] ?? '', step: t, p: bestP });
     previous = best;
   }
-  return { text, confidence: kept > 0 ? sum / kept : 0 };
+  if (chars.length === 0) return { text: '', confidence: 0 };
+  const pitches = chars.slice(1).map((entry, index) => entry.step - (chars[index] as { step: number }).step);
+  const pitch = median(pitches) ?? 0;
+  let text = '';
+  chars.forEach((entry, index) => {
+    const gap = index > 0 ? (pitches[index - 1] as number) : 0;
+    const before = text.at(-1) ?? ' ';
+    const spaced = before === ' ' || entry.char === ' ';
+    // Never inside a number: a repeated digit ("400") needs a blank step between its copies,
+    // which looks like a gap, and a split amount would be misread.
+    const numeric = /[\d.,]/.test(before) && /[\d.,]/.test(entry.char);
+    if (index > 0 && !spaced && !numeric && pitches.length >= 3 && gap >= Math.max(3, 1.6 * pitch))
+      text += ' ';
+    text += entry.char;
+  });
+  const confidence = chars.reduce((sum, entry) => sum + entry.p, 0) / chars.length;
+  return { text, confidence };
 }
 
 // ---------------------------------------------------------------------------------------------
