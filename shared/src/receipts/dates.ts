@@ -97,13 +97,16 @@ function candidatesOn(line: string, lineIndex: number, now: Date): Candidate[] {
     if (TIME_NEAR.test(after) || /\d{1,2}:\d{2}\s*$/.test(before)) score += 1;
     found.push({ date, score, index: lineIndex });
   };
-  // 2025-12-16
-  for (const match of line.matchAll(/(?<![\d.])(\d{4})[/\-.](\d{1,2})[/\-.](\d{1,2})(?![\d])/g))
-    add(validDate(Number(match[1]), Number(match[2]), Number(match[3]), now), match.index, match[0].length);
-  // 16/12/2025, 16.12.25-18:50, 25-12-202509:49 or 3/25/166:23 PM (time glued on), and US 3/25/16
-  // when day-first cannot be.
+  // 2025-12-16, also with the time glued on by OCR (2025-08-2117:05:33)
   for (const match of line.matchAll(
-    /(?<![\d,]|(?<![A-Za-z])\d\.)(\d{1,2})\s?([/\-.])\s?(\d{1,2})\s?[/\-.]\s?(\d{4}(?=\d{1,2}\s?:\s?\d{2})|\d{4}(?!\d)|\d{2}(?!\d)|\d{2}(?=\d{1,2}\s?:\s?\d{2}))(?![,]|\.\d|[/-]\d{2,4}(?![:\d]))/g,
+    /(?<![\d.])(\d{4})[/\-.](\d{1,2})[/\-.](\d{2}(?=\d{1,2}\s?:\s?\d{2})|\d{1,2}(?!\d))/g,
+  ))
+    add(validDate(Number(match[1]), Number(match[2]), Number(match[3]), now), match.index, match[0].length);
+  // 16/12/2025, 16.12.25-18:50, 25-12-202509:49, 30/07/2515:20 or 3/25/166:23 PM (OCR glues the
+  // time on: a year followed by H:MM is read as the year and the time, before "2515" as a year),
+  // and US 3/25/16 when day-first cannot be.
+  for (const match of line.matchAll(
+    /(?<![\d,]|(?<![A-Za-z])\d\.)(\d{1,2})\s?([/\-.])\s?(\d{1,2})\s?[/\-.]\s?(\d{4}(?=\d{1,2}\s?:\s?\d{2})|\d{2}(?=\d{1,2}\s?:\s?\d{2})|\d{4}(?!\d)|\d{2}(?!\d))(?![,]|\.\d|[/-]\d{2,4}(?![:\d]))/g,
   )) {
     const year = fullYear(match[4] ?? '');
     const first = Number(match[1]);
@@ -114,8 +117,11 @@ function candidatesOn(line: string, lineIndex: number, now: Date): Candidate[] {
     add(dayFirst ?? monthFirst, match.index, match[0].length, dayFirst ? 0 : -0.5);
   }
   // 14 Des 2025, 10 May 19, 16 Oktober 2025
-  for (const match of line.matchAll(/(?<!\d)(\d{1,2})[\s\-./]*([a-z]{3,9})[\s\-./,]*(\d{4}|\d{2})(?!\d)/gi)) {
-    const month = monthOf(match[2] ?? '');
+  // OCR reads the o of "Okt" as a zero and may see a colon in the gap ("12 0kt :2025").
+  for (const match of line.matchAll(
+    /(?<!\d)(\d{1,2})[\s\-./]*([a-z0]{3,9})[\s\-./,:]*(\d{4}|\d{2})(?!\d)/gi,
+  )) {
+    const month = monthOf((match[2] ?? '').replace(/0/g, 'o'));
     if (month)
       add(validDate(fullYear(match[3] ?? ''), month, Number(match[1]), now), match.index, match[0].length);
   }

@@ -245,6 +245,14 @@ describe('dates', () => {
     expect(dateOf('Tanggal :25-12-202509:49')).toBe('2025-12-25');
   });
 
+  it('reads a two-digit or ISO year with the time glued on, and a zero for the o of Okt', () => {
+    // PaddleOCR reads "30/07/25 15:20" as one word when the print leaves no gap.
+    expect(dateOf('30/07/2515:20 #A-0142')).toBe('2025-07-30');
+    expect(dateOf('Waktu : 01.10.2507:12')).toBe('2025-10-01');
+    expect(dateOf('2025-08-2117:05:33 KASIR: RINA')).toBe('2025-08-21');
+    expect(dateOf('12 0kt :2025 12:41 Meja 05')).toBe('2025-10-12');
+  });
+
   it('reads US style only when day-first is impossible', () => {
     expect(dateOf('Cashier: DYRENDY 3/25/16 6:23 PM')).toBe('2016-03-25');
     expect(dateOf('3/11/16 6:23 PM')).toBe('2016-11-03');
