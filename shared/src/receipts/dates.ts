@@ -117,10 +117,13 @@ function candidatesOn(line: string, lineIndex: number, now: Date): Candidate[] {
     add(dayFirst ?? monthFirst, match.index, match[0].length, dayFirst ? 0 : -0.5);
   }
   // 14 Des 2025, 10 May 19, 16 Oktober 2025
-  // OCR reads the o of "Okt" as a zero and may see a colon in the gap ("12 0kt :2025").
+  // OCR reads the o of "Okt" as a zero, may see a colon in the gap ("12 0kt :2025") and glue the
+  // day or the time on ("120kt 202512:41"). A zero-led month after a one-digit day ("20kt") is
+  // left alone: it may as well be the day's own second digit.
   for (const match of line.matchAll(
-    /(?<!\d)(\d{1,2})[\s\-./]*([a-z0]{3,9})[\s\-./,:]*(\d{4}|\d{2})(?!\d)/gi,
+    /(?<!\d)(\d{1,2})[\s\-./]*([a-z0]{3,9})[\s\-./,:]*(\d{4}(?=\d{1,2}\s?:\s?\d{2})|\d{4}(?!\d)|\d{2}(?!\d))/gi,
   )) {
+    if (match[2]?.startsWith('0') && (match[1] ?? '').length < 2) continue;
     const month = monthOf((match[2] ?? '').replace(/0/g, 'o'));
     if (month)
       add(validDate(fullYear(match[3] ?? ''), month, Number(match[1]), now), match.index, match[0].length);

@@ -251,6 +251,8 @@ describe('dates', () => {
     expect(dateOf('Waktu : 01.10.2507:12')).toBe('2025-10-01');
     expect(dateOf('2025-08-2117:05:33 KASIR: RINA')).toBe('2025-08-21');
     expect(dateOf('12 0kt :2025 12:41 Meja 05')).toBe('2025-10-12');
+    expect(dateOf('120kt 202512:41 Meja 05')).toBe('2025-10-12');
+    expect(dateOf('20kt 202512:41')).toBeNull();
   });
 
   it('reads US style only when day-first is impossible', () => {
@@ -328,5 +330,12 @@ describe('the contract JSON', () => {
       kind: 'topup',
       topup: { wallet: 'DANA', amount: 50_000, fee: 1_000 },
     });
+  });
+});
+
+describe('items', () => {
+  it('reads a zero between letters as the O it is, and keeps digits in sizes', () => {
+    const reading = read(['TOKO ABC', 'BERAS RAM0S 5KG 68.500', 'AQUA 600ML 3.500', 'TOTAL 72.000']);
+    expect(reading.items.map((item) => item.name)).toEqual(['BERAS RAMOS 5KG', 'AQUA 600ML']);
   });
 });

@@ -62,11 +62,14 @@ const OCR_TOO_UNSURE = 40;
 
 function itemName(item: ItemLine, lines: readonly Line[]): string | null {
   const own = item.line.text
-    .replace(/(?<![\d.,])-?(?:rp\.?\s*)?(\d{1,3}(?:[.,]\d{3})+|\d{3,})(?:[.,]\d{2})?/gi, ' ')
+    // Prices out; a number with a unit glued on ("600ML", "175G") is part of the name.
+    .replace(/(?<![\d.,])-?(?:rp\.?\s*)?(\d{1,3}(?:[.,]\d{3})+|\d{3,})(?:[.,]\d{2})?(?![\dA-Za-z])/gi, ' ')
     .replace(/\b\d+\s*[xX@]\s*/g, ' ')
     .replace(/^\s*\d+\s*[xX]?\s+/, '')
     .replace(/\s+\d+\s*[xX@]?\s*$/, '')
     .replace(/[:=@()]+/g, ' ')
+    // A zero between letters is OCR's O ("BERAS RAM0S"); inside "500G" it stays a digit.
+    .replace(/(?<=[A-Za-z])0(?=[A-Za-z])/g, 'O')
     .replace(/\s+/g, ' ')
     .trim();
   if (/[A-Za-z]{2,}/.test(own)) return own;
