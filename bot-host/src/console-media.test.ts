@@ -18,12 +18,11 @@ import { localWhisperReady } from '@kantong/shared/speech';
 import { speakVoiceNote } from '@kantong/shared/speech/fixtures';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import { startWorkers, type Workers } from '../../functions/src/local/workers.ts';
-import { createTestPipeline, type TestPipeline } from '../../functions/src/testing-pipeline.ts';
+import type { TestPipeline } from '../../functions/src/testing-pipeline.ts';
 import { MEDIA_NEEDS_QUEUES, runConsole } from './console.ts';
-import { startMailboxDelivery } from './console-mailbox.ts';
 import { type MediaTarget, parseMediaCommand, sendMedia, sniffMime } from './console-media.ts';
 import { queueTransport } from './console-queue.ts';
+import { type ConsoleStack, startConsoleStack } from './console-testing.ts';
 
 // The "⏳ sebentar" goes out whenever the work is not done at once: 0 makes it certain, so the
 // console must be seen waiting past it for the answer. A small size limit keeps the oversize file small.
@@ -31,26 +30,16 @@ process.env.MEDIA_ACK_AFTER_MS = '0';
 process.env.MEDIA_MAX_BYTES = String(1024 * 1024);
 resetConfig();
 
+let stack: ConsoleStack;
 let pipe: TestPipeline;
-let workers: Workers;
-let delivery: { stop: () => Promise<void> };
 let dir: string;
 
 beforeAll(async () => {
-  pipe = await createTestPipeline();
-  workers = await startWorkers(pipe.deps, {
-    waitTimeSeconds: 1,
-    relay: false,
-    scheduler: false,
-    retryDelaySeconds: 0,
-  });
-  dir = await mkdtemp(join(tmpdir(), 'kantong-console-media-'));
-  delivery = startMailboxDelivery({ sqs: pipe.sqs, queueUrl: pipe.urls.console, dir: join(dir, 'mailbox') });
+  stack = await startConsoleStack();
+  ({ pipe, dir } = stack);
 }, 60_000);
 afterAll(async () => {
-  await delivery.stop();
-  await workers.stop();
-  await pipe.close();
+  await stack.stop();
   delete process.env.MEDIA_ACK_AFTER_MS;
   delete process.env.MEDIA_MAX_BYTES;
   resetConfig();
@@ -61,7 +50,7 @@ function mediaTarget(): MediaTarget {
     sqsEndpoint: inject('sqsEndpoint'),
     queuePrefix: pipe.prefix,
     region: 'elasticmq',
-    mailboxDir: join(dir, 'mailbox'),
+    mailboxDir: stack.mailboxDir,
     s3: pipe.s3,
     bucket: pipe.mediaBucket,
     maxBytes: getConfig().MEDIA_MAX_BYTES,

@@ -8,31 +8,21 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { startWorkers, type Workers } from '../../functions/src/local/workers.ts';
-import { createTestPipeline, type TestPipeline } from '../../functions/src/testing-pipeline.ts';
-import { readMailbox, startMailboxDelivery } from './console-mailbox.ts';
+import type { TestPipeline } from '../../functions/src/testing-pipeline.ts';
+import { readMailbox } from './console-mailbox.ts';
 import { queueTransport } from './console-queue.ts';
+import { type ConsoleStack, startConsoleStack } from './console-testing.ts';
 
+let stack: ConsoleStack;
 let pipe: TestPipeline;
-let workers: Workers;
-let delivery: { stop: () => Promise<void> };
 let mailboxDir: string;
 
 beforeAll(async () => {
-  pipe = await createTestPipeline();
-  workers = await startWorkers(pipe.deps, {
-    waitTimeSeconds: 1,
-    relay: false,
-    scheduler: false,
-    retryDelaySeconds: 0,
-  });
-  mailboxDir = await mkdtemp(join(tmpdir(), 'kantong-mailbox-'));
-  delivery = startMailboxDelivery({ sqs: pipe.sqs, queueUrl: pipe.urls.console, dir: mailboxDir });
+  stack = await startConsoleStack();
+  ({ pipe, mailboxDir } = stack);
 });
 afterAll(async () => {
-  await delivery.stop();
-  await workers.stop();
-  await pipe.close();
+  await stack.stop();
 });
 
 const target = () => ({

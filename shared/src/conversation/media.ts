@@ -14,6 +14,7 @@ import type { AiCall } from '../nlu/llm.ts';
 import { parseMessage } from '../nlu/rules.ts';
 import type { ParseResult } from '../nlu/schema.ts';
 import { SPOKEN_SURE } from '../nlu/spoken.ts';
+import { answerWords } from '../nlu/text.ts';
 import type { MediaRef } from '../queue/envelope.ts';
 import { RECEIPT_CONFIDENT, type ReceiptReading } from '../receipts/parse.ts';
 import { localDate } from '../time/index.ts';
@@ -344,11 +345,7 @@ const CONFIRM_CORE = new Set(
  * starts with "ya" ("ya ampun lupa, beli kopi 20k") is a new message, not an answer.
  */
 export function isConfirmation(text: string): boolean {
-  const words = text
-    .toLowerCase()
-    .replace(/[^\p{L}\s]/gu, ' ')
-    .split(/\s+/)
-    .filter(Boolean);
+  const words = answerWords(text);
   return (
     words.length > 0 &&
     words.length <= 4 &&

@@ -299,3 +299,12 @@ export function titleCase(text: string): string {
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
     .join(' ');
 }
+
+/** The letters-only words of a short chat answer ("Iya, bener!" → ["iya", "bener"]). */
+export function answerWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\s]/gu, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
+}

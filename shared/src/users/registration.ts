@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { answerWords } from '../nlu/text.ts';
 
 export type RegistrationPolicy = 'open' | 'allowlist' | 'closed';
 export type Admission = 'pending' | 'active' | 'refused';
@@ -50,11 +51,7 @@ const ACTIVATION_WORDS = new Set([
 
 /** "ya", "Iya!", "ya dong" — a pending user's confirmation. */
 export function isActivation(text: string): boolean {
-  const words = text
-    .toLowerCase()
-    .replace(/[^\p{L}\s]/gu, ' ')
-    .split(/\s+/)
-    .filter(Boolean);
+  const words = answerWords(text);
   return (
     words.length > 0 &&
     words.length <= 2 &&
