@@ -6,8 +6,7 @@
  * only the "⏳ sebentar", before its next line. A missing path, a file that is not an image or not
  * audio by its content, and a file over MEDIA_MAX_BYTES each get a message and reach nothing.
  */
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';

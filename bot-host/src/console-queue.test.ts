@@ -1,12 +1,3 @@
-/**
- * The chat console's queue transport takes the path a WhatsApp message takes: an envelope on
- * inbound.fifo through the real ingest function, the reply back from the console's own
- * console.fifo through the local delivery — for several numbers at once, none losing the other's
- * replies, and none of them on WhatsApp's outbound.fifo.
- */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { TestPipeline } from '../../functions/src/testing-pipeline.ts';
 import { readMailbox } from './console-mailbox.ts';
