@@ -42,7 +42,7 @@ export async function statusForMonth(
            COALESCE((
              SELECT sum(t.amount) FROM transactions t
              WHERE t.user_id = b.user_id AND t.category_id = b.category_id AND t.direction = 'expense'
-               AND t.deleted_at IS NULL
+               AND t.kind = 'regular' AND t.deleted_at IS NULL
                AND t.tx_datetime >= (date_trunc('month', ${input.day}::date))::timestamp AT TIME ZONE ${input.timezone}
                AND t.tx_datetime < (date_trunc('month', ${input.day}::date) + interval '1 month')::timestamp AT TIME ZONE ${input.timezone}
            ), 0)::numeric AS spent

@@ -88,6 +88,16 @@ async function perform(tx: DatabaseTransactionConnection, input: ActInput): Prom
       return smalltalk(input.rawText);
     case 'clarification':
       return parsed.question ?? Replies.ASK_CATEGORY;
+    // Issue 12 in progress: debts and wallets are answered by the conversation helper's work.
+    case 'create_debt':
+    case 'create_receivable':
+    case 'pay_debt':
+    case 'receive_debt_payment':
+    case 'get_debts':
+    case 'transfer':
+    case 'get_balance':
+    case 'set_balance':
+      return Replies.SMALLTALK_DEFAULT;
   }
 }
 

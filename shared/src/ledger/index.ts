@@ -8,10 +8,18 @@ import { type CommonQueryMethods, sql } from '../db/pool.ts';
 import { DomainError } from '../errors/index.ts';
 import { formatRupiah, MAX_AMOUNT } from '../money/index.ts';
 import { DirectionSchema } from '../nlu/schema.ts';
+import { DEFAULT_WALLET } from '../wallets/names.ts';
 
 export const SourceSchema = z.enum(['whatsapp', 'web', 'import']);
 export type Source = z.infer<typeof SourceSchema>;
 export const TxStatusSchema = z.enum(['confirmed', 'pending']);
+/**
+ * What a row means for reports (migration 009): only 'regular' income and expense are earning and
+ * spending; 'debt' / 'receivable' rows are loans with a `counterparty` (direction = the cash flow),
+ * 'adjustment' rows correct a wallet's balance. Transfers are direction 'transfer', kind 'regular'.
+ */
+export const TxKindSchema = z.enum(['regular', 'debt', 'receivable', 'adjustment']);
+export type TxKind = z.infer<typeof TxKindSchema>;
 
 export const TransactionSchema = z.object({
   id: z.number(),
@@ -27,13 +35,28 @@ export const TransactionSchema = z.object({
   status: TxStatusSchema,
   merchant: z.string().nullable(),
   created_at: z.date(),
+  kind: TxKindSchema,
+  /** null: the default wallet, Tunai. */
+  wallet_id: z.number().nullable(),
+  /** The wallet's printed name ("Tunai" when wallet_id is null). */
+  wallet: z.string(),
+  /** A transfer's destination (null: Tunai); null for every other row. */
+  to_wallet_id: z.number().nullable(),
+  to_wallet: z.string().nullable(),
+  counterparty: z.string().nullable(),
+  /** The inbound message that wrote it: the items of one message share it. */
+  wa_message_row_id: z.number().nullable(),
 });
 export type Transaction = z.infer<typeof TransactionSchema>;
 
 const selectTransaction = sql.fragment`
   SELECT t.id, t.user_id, t.direction, t.amount, t.currency, t.category_id, c.name AS category,
-         t.description, t.tx_datetime, t.source, t.status, t.merchant, t.created_at
-  FROM transactions t LEFT JOIN categories c ON c.id = t.category_id`;
+         t.description, t.tx_datetime, t.source, t.status, t.merchant, t.created_at,
+         t.kind, t.wallet_id, COALESCE(w.name, ${DEFAULT_WALLET}) AS wallet,
+         t.to_wallet_id, CASE WHEN t.direction = 'transfer' THEN COALESCE(tw.name, ${DEFAULT_WALLET}) END AS to_wallet,
+         t.counterparty, t.wa_message_row_id
+  FROM transactions t LEFT JOIN categories c ON c.id = t.category_id
+  LEFT JOIN wallets w ON w.id = t.wallet_id LEFT JOIN wallets tw ON tw.id = t.to_wallet_id`;
 
 export type NewTransaction = {
   userId: number;
@@ -49,6 +72,13 @@ export type NewTransaction = {
   waMessageRowId?: number | null;
   mediaAssetId?: number | null;
   merchant?: string | null;
+  /** Default 'regular'; a loan row needs `counterparty`. */
+  kind?: TxKind;
+  /** Paid from / received into; a transfer's source. null or absent: Tunai. */
+  walletId?: number | null;
+  /** A transfer's destination; null or absent: Tunai. */
+  toWalletId?: number | null;
+  counterparty?: string | null;
 };
 
 export function assertAmount(amount: bigint): void {
@@ -63,11 +93,13 @@ export async function record(tx: CommonQueryMethods, input: NewTransaction): Pro
     input.confidence === null || input.confidence === undefined ? null : input.confidence.toFixed(2);
   const id = await tx.oneFirst(sql.type(z.object({ id: z.number() }))`
     INSERT INTO transactions (user_id, direction, amount, category_id, description, tx_datetime, source,
-                              raw_text, ai_confidence, status, wa_message_row_id, media_asset_id, merchant)
+                              raw_text, ai_confidence, status, wa_message_row_id, media_asset_id, merchant,
+                              kind, wallet_id, to_wallet_id, counterparty)
     VALUES (${input.userId}, ${input.direction}, ${input.amount.toString()}, ${input.categoryId},
             ${input.description}, ${sql.timestamp(input.datetime)}, ${input.source}, ${input.rawText ?? null},
             ${confidence}, ${input.status ?? 'confirmed'}, ${input.waMessageRowId ?? null},
-            ${input.mediaAssetId ?? null}, ${input.merchant ?? null})
+            ${input.mediaAssetId ?? null}, ${input.merchant ?? null}, ${input.kind ?? 'regular'},
+            ${input.walletId ?? null}, ${input.toWalletId ?? null}, ${input.counterparty ?? null})
     RETURNING id`);
   return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${id}`);
 }
@@ -94,6 +126,29 @@ export async function lastForUpdate(tx: CommonQueryMethods, userId: number): Pro
     ORDER BY id DESC LIMIT 1 FOR UPDATE`);
   if (id === null) return null;
   return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${id}`);
+}
+
+/**
+ * Every live row written by the same message as the user's most recent one, in message order,
+ * locked: a message with several items ("bakso 25rb, parkir 2rb") is undone as a whole by
+ * "hapus transaksi terakhir". A row with no message (web, import) stands alone.
+ */
+export async function lastMessageForUpdate(
+  tx: CommonQueryMethods,
+  userId: number,
+): Promise<readonly Transaction[]> {
+  const last = await lastForUpdate(tx, userId);
+  if (!last) return [];
+  if (last.wa_message_row_id === null) return [last];
+  const ids = await tx.anyFirst(sql.type(z.object({ id: z.number() }))`
+    SELECT id FROM transactions
+    WHERE user_id = ${userId} AND wa_message_row_id = ${last.wa_message_row_id} AND deleted_at IS NULL
+    ORDER BY id FOR UPDATE`);
+  return tx.any(
+    sql.type(
+      TransactionSchema,
+    )`${selectTransaction} WHERE t.id = ANY(${sql.array(ids, 'int8')}) ORDER BY t.id`,
+  );
 }
 
 export async function changeCategory(

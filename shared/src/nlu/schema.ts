@@ -11,6 +11,16 @@ export const IntentSchema = z.enum([
   'set_budget',
   'edit_category',
   'delete_last',
+  // Debts and receivables (issue 12): the person is `counterparty`.
+  'create_debt',
+  'create_receivable',
+  'pay_debt',
+  'receive_debt_payment',
+  'get_debts',
+  // Wallets (issue 12): `wallet` is the source, `to_wallet` the destination.
+  'transfer',
+  'get_balance',
+  'set_balance',
   'smalltalk',
   'help',
   'clarification',
@@ -32,6 +42,20 @@ export type Period = z.infer<typeof PeriodSchema>;
 
 export const CategoryKindSchema = z.enum(['expense', 'income']);
 export type CategoryKind = z.infer<typeof CategoryKindSchema>;
+
+/**
+ * One transaction of a message that names several ("makan bakso 25rb, parkir 2rb"), in message
+ * order. `datetime` is the date said once for all ("kemarin …") unless an item says its own.
+ */
+export type ParsedItem = {
+  amount: bigint;
+  direction: 'income' | 'expense';
+  description: string | null;
+  category_suggestion: string | null;
+  datetime: string | null;
+  /** The wallet this item was paid from / received into ("pake gopay"), null: the default (Tunai). */
+  wallet: string | null;
+};
 
 /**
  * The understanding of one message. Field names are the parse contract of `npm run -s parse` and
@@ -58,6 +82,20 @@ export type ParseResult = {
   question: string | null;
   /** 0..1: how sure the reader is. Rules give high values; the LLM fallback lower ones. */
   confidence: number;
+  /**
+   * create_transaction naming several items: each item, in message order; `amount` is then their
+   * sum and `direction`/`category_suggestion` those of the first item. Absent or null for one.
+   */
+  transactions?: ParsedItem[] | null;
+  /** Debt intents: the person, lower case ("budi", "mama", "warung"). */
+  counterparty?: string | null;
+  /**
+   * Wallet names as written, canonicalised where known ("gopay" → "GoPay", "bca" → "BCA"):
+   * the wallet paid from / received into, a transfer's source, the one asked about or set.
+   */
+  wallet?: string | null;
+  /** transfer: the destination wallet. */
+  to_wallet?: string | null;
 };
 
 /** A category the reader may pick: the defaults plus each user's own, with their keywords. */
@@ -92,6 +130,21 @@ export const WireParseResultSchema = z.object({
   category_filter: z.string().nullable(),
   question: z.string().nullable(),
   confidence: z.number().min(0).max(1),
+  transactions: z
+    .array(
+      z.object({
+        amount: z.number().int(),
+        direction: z.enum(['income', 'expense']),
+        description: z.string().nullable(),
+        category_suggestion: z.string().nullable(),
+        datetime: z.string().nullable(),
+        wallet: z.string().nullable(),
+      }),
+    )
+    .nullable(),
+  counterparty: z.string().nullable(),
+  wallet: z.string().nullable(),
+  to_wallet: z.string().nullable(),
 });
 export type WireParseResult = z.infer<typeof WireParseResultSchema>;
 
@@ -100,5 +153,11 @@ export function toWire(result: ParseResult): WireParseResult {
     ...result,
     amount: result.amount === null ? null : Number(result.amount),
     target_amount: result.target_amount === null ? null : Number(result.target_amount),
+    transactions: result.transactions
+      ? result.transactions.map((item) => ({ ...item, amount: Number(item.amount) }))
+      : null,
+    counterparty: result.counterparty ?? null,
+    wallet: result.wallet ?? null,
+    to_wallet: result.to_wallet ?? null,
   };
 }

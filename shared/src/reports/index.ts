@@ -25,6 +25,12 @@ export type Summary = {
 const TotalsSchema = z.object({ income: z.bigint(), expense: z.bigint(), n: z.number() });
 const BreakdownSchema = z.object({ direction: z.string(), category: z.string(), amount: z.bigint() });
 
+/**
+ * Earning and spending only: loans and balance adjustments move cash but are neither (migration
+ * 009); transfers are excluded by their direction where it matters.
+ */
+const EARNING_OR_SPENDING = sql.fragment`t.kind = 'regular'`;
+
 function inRange(range: DateRange, timezone: string) {
   return sql.fragment`t.tx_datetime >= (${range.from}::date)::timestamp AT TIME ZONE ${timezone}
     AND t.tx_datetime < (${range.to}::date)::timestamp AT TIME ZONE ${timezone}`;
@@ -36,7 +42,7 @@ async function totals(db: CommonQueryMethods, userId: number, range: DateRange, 
            COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'expense'), 0)::numeric AS expense,
            count(*) FILTER (WHERE t.direction <> 'transfer') AS n
     FROM transactions t
-    WHERE t.user_id = ${userId} AND t.deleted_at IS NULL AND ${inRange(range, timezone)}`);
+    WHERE t.user_id = ${userId} AND t.deleted_at IS NULL AND ${EARNING_OR_SPENDING} AND ${inRange(range, timezone)}`);
 }
 
 /** Income, expense, per-category amounts (largest first) and the month's balance over `range`. */
@@ -49,7 +55,8 @@ export async function summarize(
   const breakdown = await db.any(sql.type(BreakdownSchema)`
     SELECT t.direction, COALESCE(c.name, 'Tanpa kategori') AS category, sum(t.amount)::numeric AS amount
     FROM transactions t LEFT JOIN categories c ON c.id = t.category_id
-    WHERE t.user_id = ${userId} AND t.deleted_at IS NULL AND t.direction <> 'transfer' AND ${inRange(range, timezone)}
+    WHERE t.user_id = ${userId} AND t.deleted_at IS NULL AND t.direction <> 'transfer' AND ${EARNING_OR_SPENDING}
+      AND ${inRange(range, timezone)}
     GROUP BY t.direction, COALESCE(c.name, 'Tanpa kategori')
     ORDER BY sum(t.amount) DESC, 2`);
   const lastDay = addDays(range.to, -1);
@@ -85,7 +92,7 @@ export async function categoryTotal(
   const row = await db.one(sql.type(z.object({ amount: z.bigint(), n: z.number() }))`
     SELECT COALESCE(sum(t.amount), 0)::numeric AS amount, count(*) AS n
     FROM transactions t LEFT JOIN categories c ON c.id = t.category_id
-    WHERE t.user_id = ${input.userId} AND t.deleted_at IS NULL AND t.direction = ${input.direction}
+    WHERE t.user_id = ${input.userId} AND t.deleted_at IS NULL AND t.direction = ${input.direction} AND ${EARNING_OR_SPENDING}
       AND ${category} AND ${inRange(input.range, input.timezone)}`);
   return { amount: row.amount, count: row.n };
 }
@@ -141,7 +148,7 @@ export async function dailyCashflow(
            COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'expense'), 0)::numeric AS expense
     FROM generate_series(${range.from}::date, ${range.to}::date - 1, interval '1 day') AS d(day)
     LEFT JOIN transactions t
-      ON t.user_id = ${userId} AND t.deleted_at IS NULL
+      ON t.user_id = ${userId} AND t.deleted_at IS NULL AND ${EARNING_OR_SPENDING}
      AND t.tx_datetime >= d.day::timestamp AT TIME ZONE ${timezone}
      AND t.tx_datetime < (d.day + interval '1 day')::timestamp AT TIME ZONE ${timezone}
     GROUP BY d.day ORDER BY d.day`);
@@ -162,7 +169,7 @@ export async function topMerchants(
     SELECT COALESCE(NULLIF(trim(t.merchant), ''), NULLIF(trim(t.description), ''), 'Tanpa keterangan') AS merchant,
            sum(t.amount)::numeric AS amount, count(*) AS count
     FROM transactions t
-    WHERE t.user_id = ${input.userId} AND t.deleted_at IS NULL AND t.direction = 'expense'
+    WHERE t.user_id = ${input.userId} AND t.deleted_at IS NULL AND t.direction = 'expense' AND ${EARNING_OR_SPENDING}
       AND ${inRange(input.range, input.timezone)}
     GROUP BY 1 ORDER BY sum(t.amount) DESC, 1 LIMIT ${input.limit ?? 5}`);
 }
