@@ -43,7 +43,7 @@ export async function resolve(
   userId: number,
   name: string | null | undefined,
 ): Promise<Wallet> {
-  if (!name || !name.trim()) return TUNAI;
+  if (!name?.trim()) return TUNAI;
   const canonical = canonicalWallet(name);
   if (canonical.name === DEFAULT_WALLET) return TUNAI;
   if (canonical.name.length === 0) throw new DomainError('invalid', 'Nama dompetnya kosong.');
