@@ -117,7 +117,8 @@ const selectPending = sql.fragment`
 
 /**
  * Sends the given pending rows, in id order (per-recipient order). Throws when a send fails, so
- * the caller's record fails and is retried; rows already queued are skipped.
+ * the caller's record fails and is retried; rows already queued, or claimed by a relay that is
+ * sending them right now, are skipped.
  */
 export async function flush(
   pool: DatabasePool,
@@ -126,30 +127,49 @@ export async function flush(
 ): Promise<number> {
   if (ids.length === 0) return 0;
   const rows = await pool.any(sql.type(PendingRowSchema)`
-    ${selectPending} WHERE o.id = ANY(${sql.array(ids, 'int8')}) AND o.status = 'pending' ORDER BY o.id`);
+    ${selectPending} WHERE o.id = ANY(${sql.array(ids, 'int8')}) AND o.status = 'pending'
+      AND (o.claimed_until IS NULL OR o.claimed_until < now())
+    ORDER BY o.id`);
   return send(pool, target, rows);
 }
 
+/** How long a relay owns the rows it claimed; far longer than sending a hundred messages takes. */
+export const RELAY_LEASE_SECONDS = 120;
+
 /**
  * Sends replies that stayed pending longer than `olderThanSeconds` — the safety net for a
- * crash between a commit and its flush when no redelivery comes. Rows are claimed with
- * SKIP LOCKED so two relays never send the same row at once.
+ * crash between a commit and its flush when no redelivery comes (on AWS: the `relay` function,
+ * every minute; locally: the workers' timer).
+ *
+ * Claim, commit, then send (DESIGN.md decision 3): a short transaction leases the rows
+ * (`claimed_until`, SKIP LOCKED), so two relays never take the same row, and no database
+ * transaction stays open while messages go over the network. Each row is marked queued as soon
+ * as it is sent, so a send that fails halfway keeps the rows before it queued (the old way, one
+ * transaction around every send, rolled their marks back and sent them again later); the failed
+ * row and those after it are released at once for the next run, in order.
  */
 export async function relayStale(
   pool: DatabasePool,
   target: OutboundTarget,
-  options: { olderThanSeconds: number; limit?: number },
+  options: { olderThanSeconds: number; limit?: number; leaseSeconds?: number },
 ): Promise<number> {
-  return pool.transaction(async (tx) => {
-    const rows = await tx.any(sql.type(PendingRowSchema)`
-      ${selectPending}
-      WHERE o.id IN (
-        SELECT id FROM outbox WHERE status = 'pending'
-          AND created_at < now() - make_interval(secs => ${options.olderThanSeconds})
-        ORDER BY id LIMIT ${options.limit ?? 100} FOR UPDATE SKIP LOCKED)
-      ORDER BY o.id`);
-    if (rows.length > 0) logger.warn({ count: rows.length }, 'relaying replies left pending');
-    // The rows stay locked by this transaction while they are sent and marked.
-    return send(tx, target, rows);
-  });
+  const claimed = await pool.anyFirst(sql.type(z.object({ id: z.number() }))`
+    UPDATE outbox SET claimed_until = now() + make_interval(secs => ${options.leaseSeconds ?? RELAY_LEASE_SECONDS})
+    WHERE id IN (
+      SELECT id FROM outbox WHERE status = 'pending'
+        AND created_at < now() - make_interval(secs => ${options.olderThanSeconds})
+        AND (claimed_until IS NULL OR claimed_until < now())
+      ORDER BY id LIMIT ${options.limit ?? 100} FOR UPDATE SKIP LOCKED)
+    RETURNING id`);
+  if (claimed.length === 0) return 0;
+  logger.warn({ count: claimed.length }, 'relaying replies left pending');
+  const ids = sql.array([...claimed], 'int8');
+  const rows = await pool.any(sql.type(PendingRowSchema)`
+    ${selectPending} WHERE o.id = ANY(${ids}) AND o.status = 'pending' ORDER BY o.id`);
+  try {
+    return await send(pool, target, rows);
+  } finally {
+    // Sent rows are 'queued' already; this frees what was not sent (a failure halfway).
+    await pool.query(sql.unsafe`UPDATE outbox SET claimed_until = NULL WHERE id = ANY(${ids})`);
+  }
 }
