@@ -133,11 +133,11 @@ export function loginRoutes(deps: ApiDeps) {
           locked ? { 'Retry-After': String(Math.ceil(result.retryAfterMs / 1000)) } : {},
         );
       }
-      await startSession(c, deps, result.userId, result.passwordVersion);
+      await startSession(c, deps, result.userId, result.sessionVersion);
       return c.redirect('/dashboard', 303);
     })
-    .post('/logout', requireUser(deps), (c) => {
-      endSession(c);
+    .post('/logout', requireUser(deps), async (c) => {
+      await endSession(c, deps);
       return c.redirect('/login', 303);
     })
     .get('/onboarding/:token', async (c) => {
@@ -165,7 +165,7 @@ export function loginRoutes(deps: ApiDeps) {
           now: nowOf(deps),
         });
         if (!done) return render(c, linkGonePage(), 410);
-        await startSession(c, deps, done.userId, done.passwordVersion);
+        await startSession(c, deps, done.userId, done.sessionVersion);
         return c.redirect('/dashboard?selamat=1', 303);
       } catch (error) {
         const message =

@@ -26,8 +26,8 @@ export function nowOf(deps: ApiDeps): Date {
   return deps.now?.() ?? new Date();
 }
 
-export async function startSession(c: Context, deps: ApiDeps, userId: number, passwordVersion: number) {
-  const { token } = await Auth.signSession({ userId, passwordVersion }, nowOf(deps));
+export async function startSession(c: Context, deps: ApiDeps, userId: number, sessionVersion: number) {
+  const { token } = await Auth.signSession({ userId, sessionVersion }, nowOf(deps));
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'Lax',
@@ -37,11 +37,13 @@ export async function startSession(c: Context, deps: ApiDeps, userId: number, pa
   });
 }
 
-export function endSession(c: Context) {
+/** Logout: ends the session on the server (a copied cookie stops working too), then drops the cookie. */
+export async function endSession(c: Context<DashboardEnv>, deps: ApiDeps) {
+  await Auth.endSessions(await deps.pool(), c.get('session'));
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secure() });
 }
 
-/** The signed-in user, or null (no cookie, bad signature, expired, or the password changed since). */
+/** The signed-in user, or null (no cookie, bad signature, expired, logged out or the password changed since). */
 export async function currentUser(
   c: Context,
   deps: ApiDeps,

@@ -8,7 +8,7 @@ import { DomainError } from '../errors/index.ts';
 import * as Users from '../users/index.ts';
 import { consumeLink, issueLink, linkLine } from './links.ts';
 import { burnVerification, checkNewPassword, hashPassword, verifyPassword } from './password.ts';
-import { lockedFor, recordAttempt } from './throttle.ts';
+import { clearAttempts, recordAttempt, reserveAttempt, throttleKey } from './throttle.ts';
 
 export * from './csrf.ts';
 export * from './links.ts';
@@ -19,9 +19,10 @@ export * from './throttle.ts';
 const CredentialsSchema = z.object({
   id: z.number(),
   password_hash: z.string().nullable(),
-  password_set_at: z.date().nullable(),
+  session_version: z.number(),
   status: Users.UserStatusSchema,
 });
+const credentialColumns = sql.fragment`id, password_hash, session_version, status`;
 
 /** What a person types to log in, in the form attempts are counted by: an email or a 628… number. */
 export function normaliseIdentifier(input: string): string {
@@ -30,7 +31,7 @@ export function normaliseIdentifier(input: string): string {
 }
 
 export type LoginResult =
-  | { ok: true; userId: number; passwordVersion: number }
+  | { ok: true; userId: number; sessionVersion: number }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'locked'; retryAfterMs: number };
 
@@ -39,7 +40,7 @@ export type LoginResult =
  *
  * @example
  * await login(pool, { identifier: '0812 0000 0001', password: 'rahasia123' })
- * // → { ok: true, userId: 7, passwordVersion: 1764000000000 }
+ * // → { ok: true, userId: 7, sessionVersion: 3 }
  */
 export async function login(
   db: CommonQueryMethods,
@@ -47,12 +48,14 @@ export async function login(
 ): Promise<LoginResult> {
   const now = input.now ?? new Date();
   const identifier = normaliseIdentifier(input.identifier).slice(0, 254);
-  const retryAfterMs = await lockedFor(db, identifier, now);
-  if (retryAfterMs > 0) return { ok: false, reason: 'locked', retryAfterMs };
-
   const column = identifier.includes('@') ? sql.fragment`lower(email)` : sql.fragment`phone`;
   const user = await db.maybeOne(sql.type(CredentialsSchema)`
-    SELECT id, password_hash, password_set_at, status FROM users WHERE ${column} = ${identifier}`);
+    SELECT ${credentialColumns} FROM users WHERE ${column} = ${identifier}`);
+  // The try is counted before the password is checked (see throttle.ts), against the account.
+  const key = throttleKey(user?.id ?? null, identifier);
+  const retryAfterMs = await reserveAttempt(db, key, now);
+  if (retryAfterMs > 0) return { ok: false, reason: 'locked', retryAfterMs };
+
   let ok = false;
   if (user?.password_hash && user.status !== 'blocked') {
     ok = await verifyPassword(user.password_hash, input.password);
@@ -61,19 +64,37 @@ export async function login(
   }
   await recordAttempt(db, identifier, ok, now);
   if (!ok || !user) return { ok: false, reason: 'invalid' };
-  return { ok: true, userId: user.id, passwordVersion: user.password_set_at?.getTime() ?? 0 };
+  await clearAttempts(db, key);
+  return { ok: true, userId: user.id, sessionVersion: user.session_version };
 }
 
-/** The signed-in user of a verified session, or null when the password changed since or the user is gone. */
+/**
+ * The signed-in user of a verified session, or null when the session was ended since (logout,
+ * a new password: both bump `users.session_version`), the user is blocked or gone.
+ */
 export async function sessionUser(
   db: CommonQueryMethods,
-  session: { userId: number; passwordVersion: number },
+  session: { userId: number; sessionVersion: number },
 ): Promise<Users.User | null> {
   const credentials = await db.maybeOne(sql.type(CredentialsSchema)`
-    SELECT id, password_hash, password_set_at, status FROM users WHERE id = ${session.userId}`);
-  if (!credentials || credentials.status === 'blocked' || !credentials.password_set_at) return null;
-  if (credentials.password_set_at.getTime() !== session.passwordVersion) return null;
+    SELECT ${credentialColumns} FROM users WHERE id = ${session.userId}`);
+  if (!credentials || credentials.status === 'blocked' || !credentials.password_hash) return null;
+  if (credentials.session_version !== session.sessionVersion) return null;
   return Users.findById(db, session.userId);
+}
+
+/**
+ * Ends every session of `userId` (logout): a server-side version bump, so a copied cookie stops
+ * working too, not only the browser's own that the logout response deletes. Only the session
+ * that asks may end them: a stale version changes nothing.
+ */
+export async function endSessions(
+  db: CommonQueryMethods,
+  session: { userId: number; sessionVersion: number },
+): Promise<void> {
+  await db.query(sql.unsafe`
+    UPDATE users SET session_version = session_version + 1, updated_at = now()
+    WHERE id = ${session.userId} AND session_version = ${session.sessionVersion}`);
 }
 
 export const EmailSchema = z.email('Format email-nya belum benar.').max(254);
@@ -85,7 +106,7 @@ export const EmailSchema = z.email('Format email-nya belum benar.').max(254);
 export async function setPasswordWithLink(
   pool: DatabasePool,
   input: { token: string; password: string; confirmation: string; email?: string | null; now?: Date },
-): Promise<{ userId: number; passwordVersion: number } | null> {
+): Promise<{ userId: number; sessionVersion: number } | null> {
   checkNewPassword(input.password, input.confirmation);
   const email = input.email ? EmailSchema.parse(input.email.trim().toLowerCase()) : null;
   const hash = await hashPassword(input.password);
@@ -98,12 +119,13 @@ export async function setPasswordWithLink(
         SELECT id FROM users WHERE lower(email) = ${email} AND id <> ${userId}`);
       if (taken !== null) throw new DomainError('conflict', 'Email itu sudah dipakai akun lain.');
     }
-    // Milliseconds survive the round trip through timestamptz (microseconds), so this is the version.
-    await tx.query(sql.unsafe`
+    // A new password ends every older session (lupa password signs out every other browser).
+    const sessionVersion = await tx.oneFirst(sql.type(z.object({ session_version: z.number() }))`
       UPDATE users SET password_hash = ${hash}, password_set_at = ${sql.timestamp(now)},
+             session_version = session_version + 1,
              email = COALESCE(${email}, email), updated_at = now()
-      WHERE id = ${userId}`);
-    return { userId, passwordVersion: now.getTime() };
+      WHERE id = ${userId} RETURNING session_version`);
+    return { userId, sessionVersion };
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * Dashboard sessions are a JWT (HS256, jose) in an HttpOnly cookie. The token names the user,
- * carries the session's CSRF token, and the moment the password was set: setting a new password
- * ("lupa password") voids every older session without a session table.
+ * carries the session's CSRF token, and the user's session version (`users.session_version`):
+ * logout and a new password ("lupa password") bump it, which voids every older session on the
+ * server without a session table (issue 14 item 10: a JWT alone stays valid for 7 days).
  */
 import { randomBytes } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
@@ -17,14 +18,14 @@ export type Session = {
   userId: number;
   /** The synchronizer token every dashboard form and HTMX request must send back. */
   csrf: string;
-  /** `users.password_set_at` in epoch milliseconds when the session began. */
-  passwordVersion: number;
+  /** `users.session_version` when the session began; a bump since ends the session. */
+  sessionVersion: number;
 };
 
 const ClaimsSchema = z.object({
   sub: z.string().regex(/^[1-9][0-9]*$/),
   csrf: z.string().min(16),
-  pv: z.number().int().nonnegative(),
+  sv: z.number().int().nonnegative(),
 });
 
 let generatedSecret: Uint8Array | undefined;
@@ -45,12 +46,12 @@ export function randomToken(bytes = 32): string {
 }
 
 export async function signSession(
-  input: { userId: number; passwordVersion: number },
+  input: { userId: number; sessionVersion: number },
   now: Date = new Date(),
 ): Promise<{ token: string; session: Session }> {
-  const session = { userId: input.userId, csrf: randomToken(), passwordVersion: input.passwordVersion };
+  const session = { userId: input.userId, csrf: randomToken(), sessionVersion: input.sessionVersion };
   const issuedAt = Math.floor(now.getTime() / 1000);
-  const token = await new SignJWT({ csrf: session.csrf, pv: session.passwordVersion })
+  const token = await new SignJWT({ csrf: session.csrf, sv: session.sessionVersion })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(String(input.userId))
     .setIssuer(ISSUER)
@@ -72,7 +73,7 @@ export async function verifySession(token: string, now: Date = new Date()): Prom
     });
     const claims = ClaimsSchema.safeParse(payload);
     if (!claims.success) return null;
-    return { userId: Number(claims.data.sub), csrf: claims.data.csrf, passwordVersion: claims.data.pv };
+    return { userId: Number(claims.data.sub), csrf: claims.data.csrf, sessionVersion: claims.data.sv };
   } catch (error) {
     if (error instanceof errors.JOSEError) return null;
     throw error;

@@ -9,6 +9,13 @@
 /** Largest amount Kantong accepts: 1.000 triliun rupiah, far below NUMERIC(18,2)'s limit. */
 export const MAX_AMOUNT = 1_000_000_000_000_000n;
 
+/**
+ * Largest value a NUMERIC(18,2) column holds in whole rupiah (16 integer digits). One amount is
+ * at most MAX_AMOUNT, but a running balance (a savings goal) is checked against this before it
+ * is written, so it is refused with a reply rather than overflowing.
+ */
+export const MAX_STORED_AMOUNT = 9_999_999_999_999_999n;
+
 export class MoneyError extends Error {
   override name = 'MoneyError';
   readonly code = 'invalid_amount';

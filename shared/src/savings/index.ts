@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type CommonQueryMethods, sql } from '../db/pool.ts';
 import { DomainError } from '../errors/index.ts';
 import { assertAmount, type Source } from '../ledger/index.ts';
-import { formatRupiah, groupThousands, percent } from '../money/index.ts';
+import { formatRupiah, groupThousands, MAX_STORED_AMOUNT, percent } from '../money/index.ts';
 
 export const SavingsAccountSchema = z.object({
   id: z.number(),
@@ -69,12 +69,23 @@ export async function create(
       `Tabungan ${existing.name} udah ada. Progress ${progressText(existing)}.`,
     );
   }
+  // The unique index is on lower(name) (migration 010): of two concurrent creates of "Laptop"
+  // and "laptop", the second waits for the first's commit, then does nothing and answers as if
+  // it had found the goal before inserting.
   const created = await tx.maybeOne(sql.type(SavingsAccountSchema)`
     INSERT INTO savings_accounts (user_id, name, target_amount, target_date)
     VALUES (${input.userId}, ${name}, ${input.targetAmount.toString()}, ${input.targetDate ?? null})
-    ON CONFLICT (user_id, name) DO NOTHING
+    ON CONFLICT (user_id, lower(name)) DO NOTHING
     RETURNING ${accountColumns}`);
-  if (!created) throw new DomainError('conflict', `Tabungan ${name} udah ada.`);
+  if (!created) {
+    const winner = await findByName(tx, input.userId, name);
+    throw new DomainError(
+      'conflict',
+      winner
+        ? `Tabungan ${winner.name} udah ada. Progress ${progressText(winner)}.`
+        : `Tabungan ${name} udah ada.`,
+    );
+  }
   return created;
 }
 
@@ -114,9 +125,18 @@ async function recordMovement(
 export async function deposit(tx: CommonQueryMethods, input: Movement): Promise<SavingsAccount> {
   assertAmount(input.amount);
   const account = await requireAccount(tx, input.userId, input.name);
-  const updated = await tx.one(sql.type(SavingsAccountSchema)`
+  // The balance column holds at most MAX_STORED_AMOUNT; a deposit past it is refused with a
+  // reply, never left to fail as a numeric overflow (a 500).
+  const updated = await tx.maybeOne(sql.type(SavingsAccountSchema)`
     UPDATE savings_accounts SET current_amount = current_amount + ${input.amount.toString()}, updated_at = now()
-    WHERE id = ${account.id} RETURNING ${accountColumns}`);
+    WHERE id = ${account.id} AND current_amount + ${input.amount.toString()} <= ${MAX_STORED_AMOUNT.toString()}
+    RETURNING ${accountColumns}`);
+  if (!updated) {
+    throw new DomainError(
+      'invalid',
+      `Setorannya kegedean: saldo tabungan ${account.name} nggak bisa lebih dari ${formatRupiah(MAX_STORED_AMOUNT)}.`,
+    );
+  }
   await recordMovement(tx, updated, 'deposit', input);
   return updated;
 }
