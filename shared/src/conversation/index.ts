@@ -364,7 +364,7 @@ async function decideText(
   });
   if (answer) return answer;
   // A pending question ("Ini pengeluaran kategori apa?") may be answered by this message.
-  const completed = await State.completePending(tx, input.user.id, input.parsed, input.sentAt);
+  const completed = await State.completePending(tx, input.user.id, input.parsed, input.sentAt, input.text);
   const parsed = completed ?? input.parsed;
   const actInput = {
     user: input.user,

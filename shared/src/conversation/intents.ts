@@ -8,22 +8,24 @@ import { alertAfterExpense } from '../budgets/alerts.ts';
 import * as Budgets from '../budgets/index.ts';
 import * as Categories from '../categories/index.ts';
 import type { DatabaseTransactionConnection } from '../db/pool.ts';
+import { displayName } from '../debts/index.ts';
 import { DomainError } from '../errors/index.ts';
 import * as Ledger from '../ledger/index.ts';
 import { formatRupiah, percent } from '../money/index.ts';
-import { FALLBACK_EXPENSE_CATEGORY, FALLBACK_INCOME_CATEGORY } from '../nlu/lexicon.ts';
 import type { ParseResult, Period } from '../nlu/schema.ts';
 import * as Reports from '../reports/index.ts';
 import * as Savings from '../savings/index.ts';
 import { formatDayId, formatMonthId, localDate, periodRange } from '../time/index.ts';
 import type { User } from '../users/index.ts';
-import { PENDING_NOTE } from '../users/registration.ts';
+import { type ActInput, type Action, bookTransaction, statusFor, withPendingNote } from './book.ts';
+import { actOnDebt } from './debts.ts';
 import * as Replies from './replies.ts';
+import { createSeveral } from './several.ts';
 import * as State from './state.ts';
+import { actOnWallet } from './wallets.ts';
 
-/** `at` is when the message was sent: reports and questions count from it, not from the server clock. */
-export type ActInput = { user: User; parsed: ParseResult; rawText: string; inboundId: number; at: Date };
-export type Action = { intent: string; reply: string };
+export type { ActInput, Action, Booked } from './book.ts';
+export { bookTransaction } from './book.ts';
 
 export async function act(tx: DatabaseTransactionConnection, input: ActInput): Promise<Action> {
   const { parsed } = input;
@@ -76,28 +78,24 @@ async function perform(tx: DatabaseTransactionConnection, input: ActInput): Prom
       return setBudget(tx, user, parsed, input.at);
     case 'edit_category':
       return editCategory(tx, user, parsed);
-    case 'delete_last': {
-      const last = await Ledger.lastForUpdate(tx, user.id);
-      if (!last) return Replies.NOTHING_TO_DELETE;
-      await Ledger.softDelete(tx, last.id);
-      return `🗑️ Oke, dihapus: ${describe(last)}.`;
-    }
+    case 'delete_last':
+      return deleteLast(tx, user);
     case 'help':
       return Replies.HELP;
     case 'smalltalk':
       return smalltalk(input.rawText);
     case 'clarification':
       return parsed.question ?? Replies.ASK_CATEGORY;
-    // Issue 12 in progress: debts and wallets are answered by the conversation helper's work.
     case 'create_debt':
     case 'create_receivable':
     case 'pay_debt':
     case 'receive_debt_payment':
     case 'get_debts':
+      return actOnDebt(tx, input);
     case 'transfer':
     case 'get_balance':
     case 'set_balance':
-      return Replies.SMALLTALK_DEFAULT;
+      return actOnWallet(tx, input);
   }
 }
 
@@ -112,10 +110,27 @@ function movement(input: ActInput, name: string, amount: bigint) {
   };
 }
 
-/** "pengeluaran Rp50.000 (beli pulsa)" */
+/**
+ * "pengeluaran Rp50.000 (beli pulsa)", "utang ke Budi Rp100.000", "transfer Rp100.000 dari BCA ke
+ * GoPay": what a correction or an undo is about, in the user's words.
+ */
 function describe(transaction: Ledger.Transaction): string {
   const what = transaction.description ? ` (${transaction.description})` : '';
-  return `${Replies.directionWord(transaction.direction)} ${formatRupiah(transaction.amount)}${what}`;
+  const amount = formatRupiah(transaction.amount);
+  const who = transaction.counterparty ? displayName(transaction.counterparty) : '';
+  const cashIn = transaction.direction === 'income';
+  switch (transaction.kind) {
+    case 'debt':
+      return cashIn ? `utang ke ${who} ${amount}` : `bayar utang ke ${who} ${amount}`;
+    case 'receivable':
+      return cashIn ? `${who} bayar utang ${amount}` : `piutang: ${who} pinjam ${amount}`;
+    case 'adjustment':
+      return `penyesuaian saldo ${transaction.wallet} ${cashIn ? '+' : '-'}${amount}`;
+    case 'regular':
+      if (transaction.direction === 'transfer')
+        return `transfer ${amount} dari ${transaction.wallet} ke ${transaction.to_wallet ?? ''}${what}`;
+      return `${Replies.directionWord(transaction.direction)} ${amount}${what}`;
+  }
 }
 
 async function createTransaction(tx: DatabaseTransactionConnection, input: ActInput): Promise<string> {
@@ -124,14 +139,18 @@ async function createTransaction(tx: DatabaseTransactionConnection, input: ActIn
     await State.rememberQuestion(tx, user.id, parsed, input.at);
     return Replies.ASK_AMOUNT;
   }
-  // A pending user's money is recorded, but stays pending until the account is activated.
-  const booked = await bookTransaction(tx, input, user.status === 'pending' ? 'pending' : 'confirmed');
+  const items = parsed.transactions ?? [];
+  if (items.length >= 2) return createSeveral(tx, input, items);
+  const booked = await bookTransaction(tx, input, statusFor(user));
   if (booked.direction === 'transfer') {
     return withPendingNote(user, Replies.recordedTransfer(booked.amount, parsed.description));
   }
   const reply = withPendingNote(
     user,
-    Replies.recorded(booked.direction, booked.amount, booked.category ?? ''),
+    Replies.recorded(booked.direction, booked.amount, booked.category ?? '', {
+      wallet: booked.wallet,
+      day: Replies.dayNote(booked.datetime, input.at, user.timezone),
+    }),
   );
   if (booked.direction !== 'expense' || booked.categoryId === null) return reply;
   const alert = await alertAfterExpense(tx, {
@@ -143,77 +162,18 @@ async function createTransaction(tx: DatabaseTransactionConnection, input: ActIn
   return alert ? `${reply}\n\n${alert}` : reply;
 }
 
-export type Booked = {
-  id: number;
-  direction: 'income' | 'expense' | 'transfer';
-  amount: bigint;
-  categoryId: number | null;
-  category: string | null;
-  datetime: Date;
-};
-
 /**
- * Writes the transaction a reading with an amount describes, in the given status: the category
- * decides the direction when the reader could not ("tadi 50k" → "gaji"). Shared with the
- * voice-note question (media.ts), which books an unsure amount as pending.
+ * "hapus transaksi terakhir": every item of the last message goes (one message, one undo — a
+ * several-item message is undone whole), and the reply lists what went.
  */
-export async function bookTransaction(
-  tx: DatabaseTransactionConnection,
-  input: ActInput,
-  status: 'confirmed' | 'pending',
-): Promise<Booked> {
-  const { parsed, user } = input;
-  if (parsed.amount === null) throw new Error('bookTransaction needs an amount');
-  const datetime = parsed.datetime ? new Date(parsed.datetime) : input.at;
-  const base = {
-    status,
-    userId: user.id,
-    amount: parsed.amount,
-    description: parsed.description,
-    datetime,
-    source: 'whatsapp' as const,
-    rawText: input.rawText,
-    confidence: parsed.confidence,
-    waMessageRowId: input.inboundId,
-  };
-  if (parsed.direction === 'transfer') {
-    const transfer = await Ledger.record(tx, { ...base, direction: 'transfer', categoryId: null });
-    return {
-      id: transfer.id,
-      direction: 'transfer',
-      amount: parsed.amount,
-      categoryId: null,
-      category: null,
-      datetime,
-    };
-  }
-  const existing = parsed.category_suggestion
-    ? await Categories.findByName(tx, user.id, parsed.category_suggestion)
-    : null;
-  const direction = parsed.direction ?? existing?.kind ?? 'expense';
-  const fallback = direction === 'income' ? FALLBACK_INCOME_CATEGORY : FALLBACK_EXPENSE_CATEGORY;
-  const category =
-    existing && existing.kind === direction
-      ? existing
-      : await Categories.findOrCreate(
-          tx,
-          user.id,
-          existing ? fallback : (parsed.category_suggestion ?? fallback),
-          direction,
-        );
-  const recorded = await Ledger.record(tx, { ...base, direction, categoryId: category.id });
-  return {
-    id: recorded.id,
-    direction,
-    amount: parsed.amount,
-    categoryId: category.id,
-    category: category.name,
-    datetime,
-  };
-}
-
-function withPendingNote(user: User, reply: string): string {
-  return user.status === 'pending' ? `${reply}\n${PENDING_NOTE}` : reply;
+async function deleteLast(tx: DatabaseTransactionConnection, user: User): Promise<string> {
+  const rows = await Ledger.lastMessageForUpdate(tx, user.id);
+  if (rows.length === 0) return Replies.NOTHING_TO_DELETE;
+  for (const row of rows) await Ledger.softDelete(tx, row.id);
+  const [only] = rows;
+  if (rows.length === 1 && only) return `🗑️ Oke, dihapus: ${describe(only)}.`;
+  const lines = rows.map((row, index) => `${index + 1}. ${describe(row)}`);
+  return [`🗑️ Oke, ${rows.length} transaksi dari pesan terakhir dihapus:`, ...lines].join('\n');
 }
 
 async function editCategory(
@@ -225,6 +185,7 @@ async function editCategory(
   const last = await Ledger.lastForUpdate(tx, user.id);
   if (!last) return Replies.NOTHING_TO_EDIT;
   if (last.direction === 'transfer') return Replies.TRANSFER_NO_CATEGORY;
+  if (last.kind !== 'regular') return `Transaksi terakhir itu ${describe(last)}, jadi nggak pakai kategori.`;
   const existing = await Categories.findByName(tx, user.id, parsed.category_suggestion);
   if (existing && existing.kind !== last.direction) {
     return `Kategori ${existing.name} itu buat ${Replies.directionWord(existing.kind)}, sedangkan transaksi terakhir ${describe(last)}.`;
@@ -232,7 +193,10 @@ async function editCategory(
   const category =
     existing ?? (await Categories.findOrCreate(tx, user.id, parsed.category_suggestion, last.direction));
   const updated = await Ledger.changeCategory(tx, last.id, category.id);
-  return `✅ Oke, ${describe(updated)} sekarang kategori ${category.name}.`;
+  // After a several-item message the LAST item changes; say so, so the user knows which one.
+  const siblings = (await Ledger.lastMessageForUpdate(tx, user.id)).length;
+  const which = siblings > 1 ? ` (yang terakhir dari ${siblings} transaksi tadi)` : '';
+  return `✅ Oke, ${describe(updated)}${which} sekarang kategori ${category.name}.`;
 }
 
 async function setBudget(

@@ -19,7 +19,7 @@ import type { MediaRef } from '../queue/envelope.ts';
 import { RECEIPT_CONFIDENT, type ReceiptReading } from '../receipts/parse.ts';
 import { localDate } from '../time/index.ts';
 import type { User } from '../users/index.ts';
-import { type ActInput, type Action, bookTransaction } from './intents.ts';
+import { type ActInput, type Action, bookTransaction } from './book.ts';
 import * as Replies from './replies.ts';
 
 /** What the media functions hand the conversation along with an audio or image message. */
@@ -277,6 +277,13 @@ const MONEY_INTENTS = new Set<ParseResult['intent']>([
   'deposit_saving',
   'withdraw_saving',
   'set_budget',
+  // Loans, transfers and a stated balance move money too (issue 12): an unsure amount is typed.
+  'create_debt',
+  'create_receivable',
+  'pay_debt',
+  'receive_debt_payment',
+  'transfer',
+  'set_balance',
 ]);
 
 /**
@@ -290,7 +297,9 @@ export async function askSpoken(
   input: ActInput & { transcript: string },
 ): Promise<Action> {
   const { parsed, user } = input;
-  if (parsed.intent !== 'create_transaction' || parsed.amount === null) {
+  // Several items heard at once are typed too: one pending row could not hold them all.
+  const several = (parsed.transactions?.length ?? 0) >= 2;
+  if (parsed.intent !== 'create_transaction' || parsed.amount === null || several) {
     return { intent: 'voice_unsure', reply: Replies.spokenTypeIt(input.transcript, parsed.amount) };
   }
   const booked = await bookTransaction(tx, input, 'pending');

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { type CommonQueryMethods, sql } from '../db/pool.ts';
 import { DirectionSchema, type ParseResult } from '../nlu/schema.ts';
+import { answerWords } from '../nlu/text.ts';
 
 const QUESTION_TTL_MINUTES = 15;
 
@@ -23,6 +24,18 @@ const PendingSchema = z.discriminatedUnion('kind', [
     direction: DirectionSchema.nullable(),
     description: z.string().nullable(),
     datetime: z.string().nullable(),
+  }),
+  // A loan missing its person ("hutang 100rb" → "Utangnya ke siapa?") or amount ("hutang ke budi"
+  // → "Utang ke Budi berapa?"); the answer completes it with the same intent (issue 12).
+  z.object({
+    kind: z.literal('awaiting_loan'),
+    awaiting: z.enum(['person', 'amount']),
+    intent: z.enum(['create_debt', 'create_receivable', 'pay_debt', 'receive_debt_payment']),
+    counterparty: z.string().nullable(),
+    amount: z.string().regex(/^\d+$/).nullable(),
+    description: z.string().nullable(),
+    datetime: z.string().nullable(),
+    wallet: z.string().nullable(),
   }),
 ]);
 type Pending = z.infer<typeof PendingSchema>;
@@ -59,12 +72,82 @@ export async function rememberQuestion(
     };
   }
   if (!pending) return clear(tx, userId);
+  await save(tx, userId, pending, at);
+}
+
+export type LoanQuestion = Omit<Extract<Pending, { kind: 'awaiting_loan' }>, 'kind'>;
+
+/** Remembers the one thing a debt message lacks (its person or its amount). */
+export async function rememberLoan(tx: CommonQueryMethods, userId: number, question: LoanQuestion, at: Date) {
+  await save(tx, userId, { kind: 'awaiting_loan', ...question }, at);
+}
+
+async function save(tx: CommonQueryMethods, userId: number, pending: Pending, at: Date) {
   const expires = new Date(at.getTime() + QUESTION_TTL_MINUTES * 60_000);
   await tx.query(sql.unsafe`
     INSERT INTO conversation_state (user_id, kind, payload, expires_at)
     VALUES (${userId}, ${pending.kind}, ${sql.jsonb(pending)}, ${sql.timestamp(expires)})
     ON CONFLICT (user_id) DO UPDATE SET kind = EXCLUDED.kind, payload = EXCLUDED.payload,
       expires_at = EXCLUDED.expires_at, created_at = now()`);
+}
+
+/** Little words before a name in an answer: "ke budi", "sama mama", "ama andi". */
+const PERSON_LEAD = new Set(['ke', 'sama', 'ama', 'dari', 'di', 'dengan', 'dgn', 'si', 'utang', 'hutang']);
+/** Answers that are not a name: thanks, yes/no, never mind, a greeting. */
+const NOT_A_PERSON = new Set(
+  'makasih terima kasih thanks ok oke ya iya yes no nggak ngga gak ga enggak tidak batal gajadi cancel halo hai bantuan help'.split(
+    ' ',
+  ),
+);
+/** Names are short: a longer answer is a new message, not an answer to "ke siapa?". */
+const PERSON_MAX_WORDS = 3;
+
+/** The person a short answer names ("budi", "ke mama", "Pak Rahmat"), or null. */
+export function personAnswer(text: string): string | null {
+  if (/\d/.test(text)) return null;
+  const words = answerWords(text);
+  while (words.length > 0 && PERSON_LEAD.has(words[0] ?? '')) words.shift();
+  if (words.length === 0 || words.length > PERSON_MAX_WORDS) return null;
+  if (words.some((word) => NOT_A_PERSON.has(word))) return null;
+  return words.join(' ');
+}
+
+const LOAN_DIRECTION = {
+  create_debt: 'income',
+  create_receivable: 'expense',
+  pay_debt: 'expense',
+  receive_debt_payment: 'income',
+} as const;
+
+/** The loan message an answer completes, or null when the message is no such answer. */
+function completeLoan(
+  state: Extract<Pending, { kind: 'awaiting_loan' }>,
+  parsed: ParseResult,
+  text: string,
+): ParseResult | null {
+  const loan = {
+    ...parsed,
+    intent: state.intent,
+    direction: LOAN_DIRECTION[state.intent],
+    description: state.description ?? parsed.description,
+    datetime: state.datetime ?? parsed.datetime,
+    wallet: state.wallet,
+    category_suggestion: null,
+    question: null,
+    confidence: 0.9,
+  };
+  if (state.awaiting === 'amount') {
+    const bareAmount =
+      parsed.amount !== null && parsed.category_suggestion === null && ANSWER_INTENTS.has(parsed.intent);
+    return bareAmount ? { ...loan, amount: parsed.amount, counterparty: state.counterparty } : null;
+  }
+  // The person: one the reader found ("ke budi"), or a short answer of just a name.
+  const person =
+    parsed.counterparty ??
+    (parsed.intent === 'smalltalk' || parsed.intent === 'clarification' ? personAnswer(text) : null);
+  if (!person) return null;
+  const amount = state.amount === null ? parsed.amount : BigInt(state.amount);
+  return { ...loan, counterparty: person, amount };
 }
 
 const ANSWER_INTENTS = new Set(['clarification', 'create_transaction', 'edit_category']);
@@ -79,14 +162,22 @@ export async function completePending(
   userId: number,
   parsed: ParseResult,
   at: Date,
+  /** The message as typed: a loan's "ke siapa?" is answered by a bare name the reader has no intent for. */
+  text = '',
 ): Promise<ParseResult | null> {
   const row = await tx.maybeOne(sql.type(RowSchema)`
     SELECT kind, payload FROM conversation_state
     WHERE user_id = ${userId} AND expires_at > ${sql.timestamp(at)} FOR UPDATE`);
-  if (!row || !ANSWER_INTENTS.has(parsed.intent)) return null;
+  if (!row) return null;
   const pending = PendingSchema.safeParse(row.payload);
   if (!pending.success) return null;
   const state = pending.data;
+  if (state.kind === 'awaiting_loan') {
+    const loan = completeLoan(state, parsed, text);
+    if (loan) await clear(tx, userId);
+    return loan;
+  }
+  if (!ANSWER_INTENTS.has(parsed.intent)) return null;
 
   let completed: ParseResult | null = null;
   if (state.kind === 'awaiting_category' && parsed.amount === null && parsed.category_suggestion !== null) {

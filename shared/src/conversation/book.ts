@@ -1,0 +1,87 @@
+/**
+ * Booking one spend or income a message describes: its category (the reader's suggestion, the
+ * user's own categories, the fallbacks), its wallet and its day. Shared by a single transaction,
+ * each item of a message with several (several.ts) and the voice-note question (media.ts).
+ */
+import * as Categories from '../categories/index.ts';
+import type { DatabaseTransactionConnection } from '../db/pool.ts';
+import * as Ledger from '../ledger/index.ts';
+import { FALLBACK_EXPENSE_CATEGORY, FALLBACK_INCOME_CATEGORY } from '../nlu/lexicon.ts';
+import type { ParseResult } from '../nlu/schema.ts';
+import type { User } from '../users/index.ts';
+import { PENDING_NOTE } from '../users/registration.ts';
+import * as Wallets from '../wallets/index.ts';
+
+/** `at` is when the message was sent: reports and questions count from it, not from the server clock. */
+export type ActInput = { user: User; parsed: ParseResult; rawText: string; inboundId: number; at: Date };
+export type Action = { intent: string; reply: string };
+
+export type Booked = {
+  id: number;
+  direction: 'income' | 'expense' | 'transfer';
+  amount: bigint;
+  categoryId: number | null;
+  category: string | null;
+  description: string | null;
+  datetime: Date;
+  /** The wallet's printed name: "Tunai" unless the message named one ("pake gopay"). */
+  wallet: string;
+};
+
+/**
+ * Writes the transaction a reading with an amount describes, in the given status: the category
+ * decides the direction when the reader could not ("tadi 50k" → "gaji"). A named wallet is created
+ * the first time ("beli kopi 25rb pake gopay" makes GoPay); none is Tunai.
+ */
+export async function bookTransaction(
+  tx: DatabaseTransactionConnection,
+  input: ActInput,
+  status: 'confirmed' | 'pending',
+): Promise<Booked> {
+  const { parsed, user } = input;
+  if (parsed.amount === null) throw new Error('bookTransaction needs an amount');
+  const datetime = parsed.datetime ? new Date(parsed.datetime) : input.at;
+  const wallet = await Wallets.resolve(tx, user.id, parsed.wallet);
+  const base = {
+    status,
+    userId: user.id,
+    amount: parsed.amount,
+    description: parsed.description,
+    datetime,
+    source: 'whatsapp' as const,
+    rawText: input.rawText,
+    confidence: parsed.confidence,
+    waMessageRowId: input.inboundId,
+    walletId: wallet.id,
+  };
+  const booked = { amount: parsed.amount, description: parsed.description, datetime, wallet: wallet.name };
+  if (parsed.direction === 'transfer') {
+    const transfer = await Ledger.record(tx, { ...base, direction: 'transfer', categoryId: null });
+    return { ...booked, id: transfer.id, direction: 'transfer', categoryId: null, category: null };
+  }
+  const existing = parsed.category_suggestion
+    ? await Categories.findByName(tx, user.id, parsed.category_suggestion)
+    : null;
+  const direction = parsed.direction ?? existing?.kind ?? 'expense';
+  const fallback = direction === 'income' ? FALLBACK_INCOME_CATEGORY : FALLBACK_EXPENSE_CATEGORY;
+  const category =
+    existing && existing.kind === direction
+      ? existing
+      : await Categories.findOrCreate(
+          tx,
+          user.id,
+          existing ? fallback : (parsed.category_suggestion ?? fallback),
+          direction,
+        );
+  const recorded = await Ledger.record(tx, { ...base, direction, categoryId: category.id });
+  return { ...booked, id: recorded.id, direction, categoryId: category.id, category: category.name };
+}
+
+/** A pending user's money is recorded, but stays pending until the account is activated. */
+export function statusFor(user: User): 'confirmed' | 'pending' {
+  return user.status === 'pending' ? 'pending' : 'confirmed';
+}
+
+export function withPendingNote(user: User, reply: string): string {
+  return user.status === 'pending' ? `${reply}\n${PENDING_NOTE}` : reply;
+}
