@@ -129,6 +129,8 @@ export async function handleIncoming(
       timezone: config.DEFAULT_TIMEZONE,
       status: admission === 'active' ? 'active' : 'pending',
     });
+    // One sender's messages take turns from here, so the rate limit below counts exactly.
+    await Users.lockForSender(tx, user.id);
     const body = tooLong
       ? `${text.slice(0, LOGGED_BODY_LIMIT)}…`
       : transcript
