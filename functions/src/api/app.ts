@@ -14,6 +14,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { dashboardRoutes } from '../dashboard/index.ts';
+import { cleanRequestText } from './clean-input.ts';
 import type { ApiDeps } from './deps.ts';
 import { DOMAIN_STATUS } from './http.ts';
 import { aiRoutes } from './routes/ai.ts';
@@ -34,6 +35,8 @@ export function createApp(deps: ApiDeps) {
     deps.now,
   );
   const app = new Hono()
+    // Control characters out of every value a route reads (issue 14 item 3): clean-input.ts.
+    .use(cleanRequestText)
     .use(
       bodyLimit({
         maxSize: MAX_BODY_BYTES,

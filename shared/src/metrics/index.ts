@@ -26,7 +26,7 @@ export const queueLag = new Histogram({
 
 export const queueRecords = new Counter({
   name: 'kantong_queue_records_total',
-  help: 'Queue records handled, by function and outcome (ok, failed, deferred)',
+  help: 'Queue records handled, by function and outcome (ok, failed, deferred, rejected: can never succeed, dead-lettered at once)',
   labelNames: ['function', 'outcome'] as const,
   registers: [registry],
 });
@@ -43,5 +43,12 @@ export const errors = new Counter({
   name: 'kantong_errors_total',
   help: 'Unexpected errors, by component',
   labelNames: ['component'] as const,
+  registers: [registry],
+});
+
+/** Internal errors of the deterministic parser (nlu/rules.ts): each one answered as smalltalk, so only this shows them (issue 14 item 9). */
+export const parserErrors = new Counter({
+  name: 'kantong_parser_errors_total',
+  help: 'Internal errors of the rules parser, each answered as low-confidence smalltalk',
   registers: [registry],
 });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { IncomingMessage } from '../conversation/schema.ts';
 import { MessageTypeSchema } from '../messages/index.ts';
+import { stripControlCharacters } from '../text/index.ts';
 import { CHANNELS, type Channel, DEFAULT_CHANNEL } from './topology.ts';
 
 export const ChannelSchema = z.enum(CHANNELS);
@@ -35,8 +36,11 @@ export const InboundEnvelopeSchema = z.object({
     .regex(/^\d{6,20}$/)
     .nullable(),
   type: MessageTypeSchema,
-  /** The text, or the caption of a photo/document. */
-  text: z.string().max(65_536).nullable(),
+  /**
+   * The text, or the caption of a photo/document; control characters are cleaned out on the way
+   * in and out (shared/src/text: a NUL can never be stored, so it would fail on every retry).
+   */
+  text: z.string().max(65_536).transform(stripControlCharacters).nullable(),
   media: MediaRefSchema.nullable(),
   /** Unix seconds, as WhatsApp stamped it. */
   timestamp: z.number().int().min(0),
