@@ -69,9 +69,10 @@ function passwordPage(
   <form method="post" action="/onboarding/${input.token}">
     ${hiddenCsrf(csrf)}
     <div class="field">
-      <label for="password">Password baru (min. ${Auth.PASSWORD_MIN_LENGTH} karakter)</label>
+      <label for="password">Password baru</label>
+      <p class="muted" id="aturan-password">Aturannya: ${Auth.PASSWORD_RULE}.</p>
       <input id="password" name="password" type="password" autocomplete="new-password"
-        minlength="${Auth.PASSWORD_MIN_LENGTH}" maxlength="${Auth.PASSWORD_MAX_LENGTH}" required>
+        aria-describedby="aturan-password" minlength="${Auth.PASSWORD_MIN_LENGTH}" maxlength="${Auth.PASSWORD_MAX_LENGTH}" required>
     </div>
     <div class="field">
       <label for="confirmation">Ulangi password</label>

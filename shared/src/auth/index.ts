@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { type CommonQueryMethods, type DatabasePool, sql } from '../db/pool.ts';
-import { DomainError } from '../errors/index.ts';
+import { logger } from '../logger.ts';
 import * as Users from '../users/index.ts';
 import { consumeLink, issueLink, linkLine } from './links.ts';
 import { burnVerification, checkNewPassword, hashPassword, verifyPassword } from './password.ts';
@@ -114,16 +114,21 @@ export async function setPasswordWithLink(
   return pool.transaction(async (tx) => {
     const userId = await consumeLink(tx, input.token, now);
     if (userId === null) return null;
-    if (email) {
-      const taken = await tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
-        SELECT id FROM users WHERE lower(email) = ${email} AND id <> ${userId}`);
-      if (taken !== null) throw new DomainError('conflict', 'Email itu sudah dipakai akun lain.');
-    }
+    // An email another account uses is not attached, and the answer is the same as for a free
+    // one (issue 14 item 10): a refusal would tell anyone with a link which emails are
+    // registered. Without a mail to verify the address, this is the non-revealing choice; the
+    // email stays unset and the person can still log in with the phone.
+    const taken =
+      email !== null &&
+      (await tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+        SELECT id FROM users WHERE lower(email) = ${email} AND id <> ${userId}`)) !== null;
+    if (taken) logger.info({ userId }, 'onboarding email belongs to another account; not attached');
+    const newEmail = taken ? null : email;
     // A new password ends every older session (lupa password signs out every other browser).
     const sessionVersion = await tx.oneFirst(sql.type(z.object({ session_version: z.number() }))`
       UPDATE users SET password_hash = ${hash}, password_set_at = ${sql.timestamp(now)},
              session_version = session_version + 1,
-             email = COALESCE(${email}, email), updated_at = now()
+             email = COALESCE(${newEmail}, email), updated_at = now()
       WHERE id = ${userId} RETURNING session_version`);
     return { userId, sessionVersion };
   });
