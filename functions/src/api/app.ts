@@ -10,6 +10,7 @@ import { DomainError } from '@kantong/shared/errors';
 import { logger } from '@kantong/shared/logger';
 import { errors, httpDuration, registry } from '@kantong/shared/metrics';
 import { configuredFallback } from '@kantong/shared/nlu';
+import { postgresNonces } from '@kantong/shared/security';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -33,6 +34,8 @@ export function createApp(deps: ApiDeps) {
   const signed = requireSignature(
     deps.internalSecret === undefined ? () => getConfig().INTERNAL_API_SECRET ?? null : deps.internalSecret,
     deps.now,
+    // Seen signatures in PostgreSQL, so a replay to another instance is refused too (issue 13).
+    postgresNonces(deps.pool),
   );
   const app = new Hono()
     // Control characters out of every value a route reads (issue 14 item 3): clean-input.ts.

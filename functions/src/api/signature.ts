@@ -3,13 +3,18 @@
  * routes that name a user by `user_id`/`phone` (reports, savings, transactions) are internal —
  * callers are the WhatsApp host, workers and scripts holding INTERNAL_API_SECRET. Each request
  * carries an HMAC of its request line and body with a timestamp (shared/src/security); a
- * signature is refused outside the replay window or when seen before. People use the dashboard,
+ * signature is refused outside the replay window or when seen before — by any instance: with
+ * `nonces` (the app passes PostgreSQL's, shared/src/security/nonces.ts) the seen signatures are
+ * shared, as Lambda needs; without, one process remembers its own. People use the dashboard,
  * whose session-authenticated pages are answered before these routes are reached.
  */
 import { getConfig } from '@kantong/shared/config';
 import {
+  createSharedSignatureGuard,
   createSignatureGuard,
+  type GuardResult,
   NONCE_HEADER,
+  type NonceStore,
   requestPayload,
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
@@ -23,15 +28,24 @@ import type { MiddlewareHandler } from 'hono';
 export function requireSignature(
   secret: string | null | (() => string | null),
   now?: () => Date,
+  nonces?: NonceStore,
 ): MiddlewareHandler {
-  let guard: { secret: string; check: ReturnType<typeof createSignatureGuard> } | null = null;
+  type Check = (input: {
+    body: string;
+    timestamp: string | null;
+    signature: string | null;
+  }) => GuardResult | Promise<GuardResult>;
+  let guard: { secret: string; check: Check } | null = null;
   const guardFor = (current: string | null) => {
     if (!current) return null;
     if (guard?.secret !== current) {
       const windowS = getConfig().SIGNATURE_WINDOW_S;
+      const options = { secret: current, windowS, ...(now ? { now } : {}) };
       guard = {
         secret: current,
-        check: createSignatureGuard({ secret: current, windowS, ...(now ? { now } : {}) }),
+        check: nonces
+          ? createSharedSignatureGuard({ ...options, remember: nonces })
+          : createSignatureGuard(options),
       };
     }
     return guard.check;
@@ -46,7 +60,7 @@ export function requireSignature(
     }
     const url = new URL(c.req.url);
     const body = await c.req.text();
-    const result = check({
+    const result = await check({
       body: requestPayload(
         c.req.method,
         `${url.pathname}${url.search}`,

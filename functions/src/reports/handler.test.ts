@@ -8,6 +8,7 @@ import { dueAt } from '@kantong/shared/schedules';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startPoller } from '../local/invoker.ts';
+import type { PipelineDeps } from '../pipeline.ts';
 import { createTestPipeline, type TestPipeline } from '../testing-pipeline.ts';
 import { runScheduler } from './handler.ts';
 import { createReportWorker } from './worker.ts';
@@ -174,5 +175,62 @@ describe('budget alerts', () => {
       '🚨 Budget Transport bulan ini udah habis: Rp110.000 dari Rp100.000 (110%).',
       null,
     ]);
+  });
+});
+
+/** Connections of the test database inside an open transaction, seen from another one. */
+const openTransactions = () =>
+  pipe.db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND state LIKE 'idle in transaction%'`);
+
+describe('on several instances (issue 13)', () => {
+  it('sends a report whose send failed after the commit when its job comes back', async () => {
+    // Wednesday 2 December 2026, 21:00 in Jayapura: one daily report, for 6281700000003.
+    let failed = false;
+    const flaky: PipelineDeps = {
+      ...pipe.deps,
+      queue: async (key) => {
+        if (key === 'outbound' && !failed) {
+          failed = true;
+          throw new Error('SQS unreachable right after the commit');
+        }
+        return pipe.deps.queue(key);
+      },
+    };
+    await runScheduler(pipe.deps, new Date('2026-12-02T12:00:00Z'));
+    const worker = startPoller({
+      client: pipe.sqs,
+      queueUrl: pipe.urls.reports,
+      name: 'reportWorker',
+      waitTimeSeconds: 1,
+      retryDelaySeconds: 0,
+      handler: createReportWorker(flaky, { remindWhenEmpty: true }),
+    });
+    try {
+      const replies = await pipe.collectReplies(2, 8000);
+      expect(failed).toBe(true);
+      expect(replies.map((reply) => reply.to)).toEqual(['6281700000003']);
+      // Nothing recorded that day: the daily reminder, sent once.
+      expect(replies[0]?.text).toContain('Hari ini belum ada catatan');
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('enqueues the hour’s jobs after its commit, with no transaction open while it sends', async () => {
+    const seen: number[] = [];
+    const watching = {
+      send: async (command: Parameters<typeof pipe.sqs.send>[0]) => {
+        seen.push(await openTransactions());
+        return pipe.sqs.send(command);
+      },
+    } as unknown as typeof pipe.sqs;
+    // Thursday 3 December 2026, 21:00 WIB: the three Jakarta users.
+    const planned = await runScheduler({ ...pipe.deps, sqs: watching }, new Date('2026-12-03T14:00:00Z'));
+    expect(planned.jobs).toBe(3);
+    expect(seen).toEqual([0]);
+    const drained = await reportsAt('2026-12-03T14:30:00Z', 3);
+    expect(drained.replies).toHaveLength(3);
   });
 });

@@ -1,11 +1,20 @@
 /**
  * `reports` (hourly schedule): claims the hour and fans the reports due in it out onto the
  * `reports` queue, one job per user and report — see shared/src/schedules. A second run in the
- * same hour enqueues nothing; a failed enqueue rolls the claim back so the next run retries.
+ * same hour enqueues nothing.
+ *
+ * The claim commits first and the jobs are sent after it (DESIGN.md decision 3): with ten
+ * thousand users that is a thousand batch sends, far too long to hold a transaction open. A
+ * failed send releases the hour, so the next run (EventBridge retries a failed invocation, and the
+ * local timer ticks every minute) plans it again; the jobs already sent are harmless twice, since
+ * the worker delivers one report per user, kind and period (report_deliveries). What this does not
+ * cover: an instance killed between the commit and the last send loses that hour's remaining jobs
+ * (Lambda's 300 s timeout is far above the few seconds a thousand sends take).
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { sql } from '@kantong/shared/db';
 import { logger } from '@kantong/shared/logger';
-import { planJobs } from '@kantong/shared/schedules';
+import { hourOf, planJobs } from '@kantong/shared/schedules';
 import type { ScheduledEvent } from 'aws-lambda';
 import { lazyHandler, type PipelineDeps, processDeps } from '../pipeline.ts';
 
@@ -14,8 +23,8 @@ const log = logger.child({ component: 'reports' });
 export async function runScheduler(deps: PipelineDeps, now: Date): Promise<{ jobs: number }> {
   const pool = await deps.pool();
   const queueUrl = await deps.queue('reports');
-  const jobs = await pool.transaction(async (tx) => {
-    const planned = await planJobs(tx, now);
+  const planned = await pool.transaction((tx) => planJobs(tx, now));
+  try {
     for (let offset = 0; offset < planned.length; offset += 10) {
       const batch = planned.slice(offset, offset + 10);
       const out = await deps.sqs.send(
@@ -28,8 +37,11 @@ export async function runScheduler(deps: PipelineDeps, now: Date): Promise<{ job
         throw new Error(`could not enqueue ${out.Failed.length} report jobs: ${out.Failed[0]?.Message}`);
       }
     }
-    return planned.length;
-  });
+  } catch (error) {
+    await pool.query(sql.unsafe`DELETE FROM schedule_runs WHERE hour_utc = ${sql.timestamp(hourOf(now))}`);
+    throw error;
+  }
+  const jobs = planned.length;
   log.info({ at: now.toISOString(), jobs }, 'scheduled reports planned');
   return { jobs };
 }

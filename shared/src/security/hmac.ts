@@ -102,3 +102,33 @@ export function signedRequestHeaders(
     ...signedHeaders(secret, requestPayload(request.method, request.pathAndQuery, request.body, nonce), now),
   };
 }
+
+/** Remembers an accepted signature until `expiresAt`; false when it was already remembered. */
+export type NonceStore = (signature: string, expiresAt: Date) => Promise<boolean>;
+
+/**
+ * {@link createSignatureGuard} with the seen signatures kept in `remember` (nonces.ts: in
+ * PostgreSQL), so several processes — Lambda instances — refuse a replay together.
+ */
+export function createSharedSignatureGuard(options: {
+  secret: string;
+  windowS: number;
+  remember: NonceStore;
+  now?: () => Date;
+}) {
+  return async (input: {
+    body: string;
+    timestamp: string | null;
+    signature: string | null;
+  }): Promise<GuardResult> => {
+    const now = options.now?.() ?? new Date();
+    const result = verify({ ...input, secret: options.secret, windowS: options.windowS, now });
+    if (!result.ok) return result;
+    if (!input.signature) return { ok: false, reason: 'replayed' };
+    const fresh = await options.remember(
+      input.signature,
+      new Date(now.getTime() + 2 * options.windowS * 1000),
+    );
+    return fresh ? { ok: true } : { ok: false, reason: 'replayed' };
+  };
+}

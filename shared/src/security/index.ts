@@ -1,1 +1,2 @@
 export * from './hmac.ts';
+export * from './nonces.ts';
