@@ -8,6 +8,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { getConfig } from '@kantong/shared/config';
 import { type Extracted, handleIncoming, type IncomingResult } from '@kantong/shared/conversation';
 import { type DatabasePool, getPool } from '@kantong/shared/db';
+import { registry } from '@kantong/shared/metrics';
+import { withEmfMetrics } from '@kantong/shared/metrics/emf';
 import { configuredFallback, type LlmFallback } from '@kantong/shared/nlu';
 import * as Outbox from '@kantong/shared/outbox';
 import {
@@ -83,12 +85,13 @@ export function parseEnvelope(record: SQSRecord): InboundEnvelope {
 
 /**
  * A Lambda entry point that builds its dependencies on the first event, not at import: importing a
- * handler module (the local workers, tests) must not read the environment or open clients.
+ * handler module (the local workers, tests) must not read the environment or open clients. On
+ * Lambda every invocation ends by writing its metric changes as CloudWatch EMF log lines.
  */
 export function lazyHandler<Event, Result>(build: () => (event: Event) => Promise<Result>) {
   let built: ((event: Event) => Promise<Result>) | undefined;
-  return (event: Event): Promise<Result> => {
+  return withEmfMetrics(registry, (event: Event): Promise<Result> => {
     built ??= build();
     return built(event);
-  };
+  });
 }
