@@ -17,6 +17,7 @@ import { periodRange } from '../time/index.ts';
 import * as Users from '../users/index.ts';
 import * as Wallets from '../wallets/index.ts';
 import { act } from './intents.ts';
+import { askSpoken, spokenUnsure } from './media.ts';
 import * as Replies from './replies.ts';
 import * as State from './state.ts';
 
@@ -561,5 +562,42 @@ describe('help', () => {
     expect(Replies.HELP).toContain("'hutang ke budi 100rb'");
     expect(Replies.HELP).toContain("'top up gopay 100rb dari bca'");
     expect(Replies.HELP).toContain("'kemarin bakso 25rb, parkir 2rb'");
+  });
+});
+
+describe('answers and voice notes', () => {
+  it('takes a short name as the answer to "ke siapa?", never thanks, a no or a sentence', () => {
+    expect(State.personAnswer('budi')).toBe('budi');
+    expect(State.personAnswer('ke Mama')).toBe('mama');
+    expect(State.personAnswer('Pak Rahmat')).toBe('pak rahmat');
+    expect(State.personAnswer('makasih')).toBeNull();
+    expect(State.personAnswer('nggak jadi')).toBeNull();
+    expect(State.personAnswer('nanti aja')).toBeNull();
+    expect(State.personAnswer('budi 50rb')).toBeNull();
+    expect(State.personAnswer('aku lupa namanya siapa ya')).toBeNull();
+  });
+
+  it('asks a voice note’s unsure amount back for loans, transfers and balances too', () => {
+    for (const intent of ['create_debt', 'pay_debt', 'transfer', 'set_balance'] as const) {
+      expect(spokenUnsure(reading({ intent, amount: 50000n, confidence: 0.5 }))).toBe(true);
+    }
+    expect(spokenUnsure(reading({ intent: 'get_debts', confidence: 0.5 }))).toBe(false);
+  });
+
+  it('asks an unsure voice note with several items to be typed, booking nothing', async () => {
+    const user = await newUser();
+    const transcript = 'makan siang 20 ribu sama 15 ribu';
+    const heard = reading({
+      ...baksoParkir,
+      datetime: null,
+      transactions: baksoParkir.transactions,
+      confidence: 0.7,
+    });
+    const action = await db.pool.transaction((tx) =>
+      askSpoken(tx, { user, parsed: heard, rawText: transcript, inboundId: 0, at: NOW, transcript }),
+    );
+    expect(action.intent).toBe('voice_unsure');
+    expect(action.reply).toContain('Ketik aja ya biar nggak salah catat');
+    expect(await rowsOf(user)).toEqual([]);
   });
 });

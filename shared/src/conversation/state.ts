@@ -94,11 +94,11 @@ async function save(tx: CommonQueryMethods, userId: number, pending: Pending, at
 /** Little words before a name in an answer: "ke budi", "sama mama", "ama andi". */
 const PERSON_LEAD = new Set(['ke', 'sama', 'ama', 'dari', 'di', 'dengan', 'dgn', 'si', 'utang', 'hutang']);
 /** Answers that are not a name: thanks, yes/no, never mind, a greeting. */
-const NOT_A_PERSON = new Set(
-  'makasih terima kasih thanks ok oke ya iya yes no nggak ngga gak ga enggak tidak batal gajadi cancel halo hai bantuan help'.split(
-    ' ',
-  ),
-);
+const NOT_A_PERSON = new Set([
+  ...['makasih', 'terima', 'kasih', 'thanks', 'halo', 'hai', 'bantuan', 'help'],
+  ...['ok', 'oke', 'ya', 'iya', 'yes', 'no', 'nggak', 'ngga', 'gak', 'ga', 'enggak', 'tidak', 'bukan'],
+  ...['batal', 'gajadi', 'jadi', 'cancel', 'nanti', 'aja', 'udah', 'sudah', 'lupa', 'salah'],
+]);
 /** Names are short: a longer answer is a new message, not an answer to "ke siapa?". */
 const PERSON_MAX_WORDS = 3;
 
