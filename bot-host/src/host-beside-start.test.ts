@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
-import { signedHeaders } from '@kantong/shared/security';
+import { signedHeaders, signedRequestHeaders } from '@kantong/shared/security';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../infra/scripts/embedded-postgres.ts';
 import { internalSecretFile, localStackFile } from './local-stack.ts';
@@ -124,12 +124,20 @@ describe('npm run host beside npm start', () => {
       'INTERNAL_API_SECRET',
     ]);
 
-    const status = await fetch(`http://127.0.0.1:${port}/session/main/status`);
-    expect(status.status).toBe(200);
-    expect(await status.json()).toMatchObject({ session_id: 'main' });
-
     // The stack's secret signs the host's internal endpoints: accepted (no session is linked yet).
     const secret = (await readFile(internalSecretFile(dataDir), 'utf8')).trim();
+    // The session endpoints are signed too (issue 14 item 4); unsigned, they are refused.
+    const statusUrl = `http://127.0.0.1:${port}/session/main/status`;
+    expect((await fetch(statusUrl)).status).toBe(401);
+    const status = await fetch(statusUrl, {
+      headers: signedRequestHeaders(secret, {
+        method: 'GET',
+        pathAndQuery: '/session/main/status',
+        body: '',
+      }),
+    });
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ session_id: 'main' });
     const body = JSON.stringify({ to: '6281234567890', text: 'halo' });
     const send = await fetch(`http://127.0.0.1:${port}/wa/send`, {
       method: 'POST',

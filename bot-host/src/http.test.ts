@@ -1,8 +1,11 @@
 /**
  * The host's HTTP side through `app.request()`: login endpoints, signed sends, health and metrics.
  */
-import { signedHeaders } from '@kantong/shared/security';
+import { signedHeaders, signedRequestHeaders } from '@kantong/shared/security';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpApp } from './http.ts';
+import { createMetrics } from './metrics.ts';
+import type { Sender } from './outbound.ts';
 import { createTestHostEnv, standInFactory, type TestHostEnv, virtualClock } from './testing.ts';
 
 const SECRET = 'test-secret-0123456789';
@@ -31,18 +34,30 @@ function signedPost(path: string, payload: unknown, secret = SECRET, at = new Da
   });
 }
 
+/**
+ * A call signed the way the API's are (shared/src/security: the request line, a nonce and the
+ * body), which is how the session endpoints must be signed: a GET has no body to sign.
+ */
+function signedCall(method: string, path: string, payload?: unknown, secret = SECRET) {
+  const body = payload === undefined ? '' : JSON.stringify(payload);
+  return host.app.request(path, {
+    method,
+    ...(payload === undefined ? {} : { body }),
+    headers: {
+      ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+      ...signedRequestHeaders(secret, { method, pathAndQuery: path, body }),
+    },
+  });
+}
+
 describe('WhatsApp host HTTP', () => {
   it('serves the QR code as a base64 PNG while a session waits for a login, and a pairing code', async () => {
     const [main] = whatsapp.sockets;
-    expect((await host.app.request('/session/main/qr')).status).toBe(409);
+    expect((await signedCall('GET', '/session/main/qr')).status).toBe(409);
 
     main?.emit('connection.update', { qr: '2@kantong-qr-payload' });
-    const qr = await host.app.request('/session/main/qr');
-    const pairing = await host.app.request('/session/main/pairing-code', {
-      method: 'POST',
-      body: JSON.stringify({ phone_number: '6285000000001' }),
-      headers: { 'content-type': 'application/json' },
-    });
+    const qr = await signedCall('GET', '/session/main/qr');
+    const pairing = await signedCall('POST', '/session/main/pairing-code', { phone_number: '6285000000001' });
 
     expect(qr.status).toBe(200);
     const body = (await qr.json()) as { state: string; qr: string };
@@ -51,7 +66,72 @@ describe('WhatsApp host HTTP', () => {
     const png = Buffer.from(body.qr.replace(/^data:image\/png;base64,/, ''), 'base64');
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect(await pairing.json()).toEqual({ session_id: 'main', code: 'K001TNG1' });
-    expect((await host.app.request('/session/nope/qr')).status).toBe(404);
+    expect((await signedCall('GET', '/session/nope/qr')).status).toBe(404);
+  });
+
+  it('refuses the login endpoints unsigned, forged, or signed for another request (issue 14 item 4)', async () => {
+    const unsignedQr = await host.app.request('/session/main/qr');
+    const unsignedPairing = await host.app.request('/session/main/pairing-code', {
+      method: 'POST',
+      body: JSON.stringify({ phone_number: '6285000000009' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const unsignedStatus = await host.app.request('/session/main/status');
+    const forged = await signedCall('GET', '/session/main/qr', undefined, 'another-secret-98765');
+    // A body-only signature (as /deliver takes) of the empty body would fit every GET: refused.
+    const bodyOnly = await host.app.request('/session/main/qr', { headers: signedHeaders(SECRET, '') });
+    // A signature made for one session's QR does not open another's.
+    const headers = signedRequestHeaders(SECRET, {
+      method: 'GET',
+      pathAndQuery: '/session/main/qr',
+      body: '',
+    });
+    const moved = await host.app.request('/session/cadangan/qr', { headers });
+    const pairingBody = JSON.stringify({ phone_number: '6285000000009' });
+    const swapped = await host.app.request('/session/main/pairing-code', {
+      method: 'POST',
+      body: JSON.stringify({ phone_number: '6289999999999' }),
+      headers: {
+        'content-type': 'application/json',
+        ...signedRequestHeaders(SECRET, {
+          method: 'POST',
+          pathAndQuery: '/session/main/pairing-code',
+          body: pairingBody,
+        }),
+      },
+    });
+    expect(
+      [unsignedQr, unsignedPairing, unsignedStatus, forged, bodyOnly, moved, swapped].map((r) => r.status),
+    ).toEqual([401, 401, 401, 401, 401, 401, 401]);
+  });
+
+  it('never echoes an error message: a generic answer with an id, the detail only in the log', async () => {
+    const failing: Sender = {
+      send: async () => {
+        throw new Error('connect ECONNREFUSED postgres://kantong:hunter2@db');
+      },
+    } as unknown as Sender;
+    const app = createHttpApp({
+      sessions: new Map(),
+      sender: failing,
+      metrics: createMetrics(),
+      config: { INTERNAL_API_SECRET: SECRET, SIGNATURE_WINDOW_S: 300 },
+    });
+    const body = JSON.stringify({ to: '6281234567890', text: 'halo' });
+    const response = await app.request('/deliver', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...signedHeaders(SECRET, body) },
+    });
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('ECONNREFUSED');
+    expect(JSON.parse(text)).toMatchObject({
+      status: 'error',
+      error: 'internal',
+      error_id: expect.any(String),
+    });
   });
 
   it('reports each session state, and health only when every socket is WORKING', async () => {
@@ -60,7 +140,7 @@ describe('WhatsApp host HTTP', () => {
     const degraded = await host.app.request('/healthz');
     backup?.emit('connection.update', { connection: 'open' });
     const healthy = await host.app.request('/healthz');
-    const status = await host.app.request('/session/cadangan/status');
+    const status = await signedCall('GET', '/session/cadangan/status');
 
     expect(degraded.status).toBe(503);
     expect(healthy.status).toBe(200);

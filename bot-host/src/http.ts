@@ -2,18 +2,36 @@
  * The host's HTTP side (BOT_HOST_PORT, 3000): login and status of each session, the signed
  * internal send endpoints, health and metrics.
  *
- *   GET  /session/:id/qr            the QR code to scan, as a base64 PNG data URL (SPEC.md)
- *   POST /session/:id/pairing-code  {phone_number} → an 8-character code to type on the phone
- *   GET  /session/:id/status        {state: STOPPED|STARTING|SCAN_QR_CODE|WORKING|FAILED, …}
+ *   GET  /session/:id/qr            signed*; the QR code to scan, as a base64 PNG data URL (SPEC.md)
+ *   POST /session/:id/pairing-code  signed*; {phone_number} → an 8-character code to type on the phone
+ *   GET  /session/:id/status        signed*; {state: STOPPED|STARTING|SCAN_QR_CODE|WORKING|FAILED, …}
  *   POST /deliver                   signed; {to, text, outbox_id?} → sent through the pacer (SPEC.md)
  *   POST /wa/send                   signed; {to, text, session_id?} → a manual send
- *   GET  /healthz                   200 when every session is WORKING, else 503
+ *   GET  /healthz                   200 when every session is WORKING, else 503 (states only)
  *   GET  /metrics                   Prometheus text
+ *
+ * Signed*: the session endpoints link a WhatsApp account, so whoever reaches them while the bot
+ * waits to be linked could link their own number or ask for pairing codes (issue 14 item 4). They
+ * take the API's request signature (shared/src/security `signedRequestHeaders`: HMAC over a
+ * nonce, the method, the path and the body, with the same secret and replay window as /deliver);
+ * a body-only signature would not do, because every GET has the same empty body. /deliver and
+ * /wa/send keep the body-only form their callers send. The host listens on HOST, 127.0.0.1
+ * unless set, and compose publishes no port for it (the QR is also printed in its log).
+ *
+ * Errors: the answer is generic (with an id); the error itself, with the same id, is in the log.
  */
+
+import { randomUUID } from 'node:crypto';
 import { type Config, getConfig } from '@kantong/shared/config';
 import { logger } from '@kantong/shared/logger';
-import { createSignatureGuard, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '@kantong/shared/security';
-import { Hono } from 'hono';
+import {
+  createSignatureGuard,
+  NONCE_HEADER,
+  requestPayload,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+} from '@kantong/shared/security';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { HostMetrics } from './metrics.ts';
@@ -96,6 +114,34 @@ export function createHttpApp(deps: HttpDeps) {
     }
   };
 
+  /** The session endpoints: a signature over the request line and body (see the top of the file). */
+  const requireRequestSignature: MiddlewareHandler = async (c, next) => {
+    const refused = refuseUnsigned(c, await c.req.text());
+    if (refused) return refused;
+    await next();
+  };
+  const refuseUnsigned = (c: Context, body: string) => {
+    if (!guard) {
+      return c.json(
+        { status: 'error', error: 'not_configured', message: 'INTERNAL_API_SECRET is not set' },
+        503,
+      );
+    }
+    const url = new URL(c.req.url);
+    const result = guard({
+      body: requestPayload(
+        c.req.method,
+        `${url.pathname}${url.search}`,
+        body,
+        c.req.header(NONCE_HEADER) ?? '',
+      ),
+      timestamp: c.req.header(TIMESTAMP_HEADER) ?? null,
+      signature: c.req.header(SIGNATURE_HEADER) ?? null,
+    });
+    if (!result.ok) return c.json({ status: 'error', error: 'unauthorized', reason: result.reason }, 401);
+    return null;
+  };
+
   const send = async (job: Parameters<Sender['send']>[0]) => {
     try {
       return await deps.sender.send(job);
@@ -107,10 +153,15 @@ export function createHttpApp(deps: HttpDeps) {
 
   const app = new Hono()
     .get('/healthz', (c) => {
-      const sessions = [...deps.sessions.values()].map(statusOf);
+      // States only: the bot's number and the last error are for the signed status endpoint.
+      const sessions = [...deps.sessions.values()].map((session) => ({
+        session_id: session.id,
+        state: session.state,
+      }));
       const ok = sessions.length > 0 && sessions.every((session) => session.state === 'WORKING');
       return c.json({ status: ok ? 'ok' : 'degraded', sessions }, ok ? 200 : 503);
     })
+    .use('/session/*', requireRequestSignature)
     .get('/metrics', async (c) => {
       c.header('content-type', deps.metrics.registry.contentType);
       return c.body(await deps.metrics.registry.metrics(), 200);
@@ -173,8 +224,18 @@ export function createHttpApp(deps: HttpDeps) {
     });
 
   app.onError((error, c) => {
-    logger.error({ err: error, path: c.req.path }, 'request failed');
-    return c.json({ status: 'error', error: 'internal', message: error.message }, 500);
+    // The message may carry internals (a connection string, a path): it goes to the log only.
+    const errorId = randomUUID();
+    logger.error({ err: error, path: c.req.path, errorId }, 'request failed');
+    return c.json(
+      {
+        status: 'error',
+        error: 'internal',
+        error_id: errorId,
+        message: 'Maaf, ada gangguan di WhatsApp host. Coba lagi ya. (Internal error; see the host log.)',
+      },
+      500,
+    );
   });
   return app;
 }
