@@ -249,7 +249,7 @@ describe('several items in one message', () => {
       [
         '✅ Catat 2 transaksi:',
         '1. Gaji Rp5.000.000 ke BCA — pemasukan',
-        '2. Makan Rp20.000 (makan) (kemarin, 28 Nov)',
+        '2. Makan Rp20.000 (kemarin, 28 Nov)',
         'Total pemasukan Rp5.000.000, pengeluaran Rp20.000. Balas: ganti <kategori> buat ubah yang terakhir.',
       ].join('\n'),
     );

@@ -78,7 +78,9 @@ export type ListedItem = {
 
 /** "2. Transport Rp2.000 (parkir)"; an income says so, since a list may mix both. */
 function listedLine(item: ListedItem, index: number): string {
-  const what = item.description ? ` (${item.description})` : '';
+  // "Makan Rp20.000 (makan)" says nothing twice: a description that only repeats the category goes.
+  const repeats = item.description?.toLowerCase() === item.category.toLowerCase();
+  const what = item.description && !repeats ? ` (${item.description})` : '';
   const income = item.direction === 'income' ? ' — pemasukan' : '';
   return `${index + 1}. ${item.category} ${formatRupiah(item.amount)}${what}${walletNote(item.direction, item.wallet)}${income}${item.day}`;
 }

@@ -94,6 +94,24 @@ describe('several items in one message', () => {
   });
 });
 
+describe('income and spending in one message', () => {
+  it('books each with its own direction and gives both totals', async () => {
+    const phone = await activeUser('6281912000009');
+    expect((await api.say(phone, 'gaji 5jt, makan 20rb')).reply).toBe(
+      [
+        '✅ Catat 2 transaksi:',
+        '1. Gaji Rp5.000.000 — pemasukan',
+        '2. Makan Rp20.000',
+        'Total pemasukan Rp5.000.000, pengeluaran Rp20.000. Balas: ganti <kategori> buat ubah yang terakhir.',
+      ].join('\n'),
+    );
+    expect((await rowsOf(phone)).map((row) => [row.direction, row.amount, row.category])).toEqual([
+      ['income', 5_000_000n, 'Gaji'],
+      ['expense', 20000n, 'Makan'],
+    ]);
+  });
+});
+
 describe('a loan', () => {
   it('lent, partly repaid and fully repaid leaves the right balance each time', async () => {
     const phone = await activeUser('6281912000003');
@@ -145,6 +163,22 @@ describe('a loan', () => {
     );
     expect((await api.say(phone, 'lunasin utang budi')).reply).toBe(
       '✅ Catat bayar utang ke Budi Rp50.000. Utang kamu ke Budi udah lunas 🎉',
+    );
+  });
+});
+
+describe('a loan with its person missing', () => {
+  it('asks who, and a bare name answers', async () => {
+    const phone = await activeUser('6281912000008');
+    expect((await api.say(phone, 'hutang 50rb')).reply).toBe(
+      "Utangnya ke siapa? Contoh: 'hutang ke budi 100rb'.",
+    );
+    expect((await api.say(phone, 'budi')).reply).toBe(
+      '✅ Catat utang ke Budi Rp50.000. Total utang kamu ke Budi sekarang Rp50.000.',
+    );
+    // One person open: "bayar utang" needs no name.
+    expect((await api.say(phone, 'bayar utang 20rb')).reply).toBe(
+      '✅ Catat bayar utang ke Budi Rp20.000. Sisa utang kamu ke Budi Rp30.000.',
     );
   });
 });
