@@ -64,6 +64,12 @@ const ConfigSchema = z.object({
    * and /wa/send. Unset: those endpoints answer 503.
    */
   INTERNAL_API_SECRET: z.string().min(16, 'INTERNAL_API_SECRET must be at least 16 characters').optional(),
+  /**
+   * Bearer token a Prometheus scraper sends for the API's GET /metrics (Authorization: Bearer …).
+   * Unset: the API does not serve /metrics at all (issue 14 item 12: it sits on the published
+   * port); the workers and the WhatsApp host serve theirs on ports compose does not publish.
+   */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   /** How old a signed request may be (seconds), either way. */
   SIGNATURE_WINDOW_S: z.coerce.number().int().positive().default(300),
   /** On a day with nothing recorded, the 21:00 report becomes a gentle reminder (false: nothing is sent). */

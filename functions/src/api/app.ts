@@ -4,6 +4,7 @@
  * Routes parse, call one domain function, map the result (DESIGN.md decision 7); this file only
  * mounts them and maps errors once.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { getConfig } from '@kantong/shared/config';
 import { getPool } from '@kantong/shared/db';
 import { DomainError } from '@kantong/shared/errors';
@@ -58,9 +59,16 @@ export function createApp(deps: ApiDeps) {
         (performance.now() - started) / 1000,
       );
     })
-    .get('/metrics', async (c) =>
-      c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType }),
-    )
+    // Prometheus text for a scraper holding METRICS_TOKEN only: this port is the published one,
+    // and the figures (routes, error counts, queue lag) are for operators (issue 14 item 12).
+    .get('/metrics', async (c) => {
+      const token = deps.metricsToken === undefined ? (getConfig().METRICS_TOKEN ?? null) : deps.metricsToken;
+      if (!token)
+        return c.json({ status: 'error', error: 'not_found', message: 'Alamat tidak ditemukan.' }, 404);
+      if (!bearerMatches(c.req.header('authorization'), token))
+        return c.json({ status: 'error', error: 'unauthorized', message: 'Token metrics tidak valid.' }, 401);
+      return c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
+    })
     // First: GET /transactions, /transactions/export and /savings are dashboard pages for a
     // browser with a session, and pass through to the JSON routes below for API calls.
     .route('/', dashboardRoutes(deps))
@@ -102,6 +110,13 @@ export function createApp(deps: ApiDeps) {
     );
   });
   return app;
+}
+
+/** Whether an Authorization header carries `token` as its bearer token (compared in constant time). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** The process app: the process pool (DATABASE_URL) and the configured LLM fallback. */

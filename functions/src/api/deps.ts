@@ -15,4 +15,6 @@ export type ApiDeps = {
   mediaBucket?: string;
   /** The shared secret internal callers sign with; default INTERNAL_API_SECRET. */
   internalSecret?: string | null;
+  /** The bearer token of GET /metrics; null: not served; default METRICS_TOKEN. */
+  metricsToken?: string | null;
 };

@@ -5,7 +5,7 @@
 import { signedRequestHeaders } from '@kantong/shared/security';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.ts';
-import { createTestApi, signFor, TEST_INTERNAL_SECRET, type TestApi } from './testing.ts';
+import { createTestApi, signFor, TEST_INTERNAL_SECRET, TEST_METRICS_TOKEN, type TestApi } from './testing.ts';
 
 let api: TestApi;
 const body = JSON.stringify({ from_number: '6281800000001', message_type: 'text', text: 'beli kopi 20k' });
@@ -80,7 +80,9 @@ describe('signed internal calls', () => {
 describe('GET /metrics', () => {
   it('serves Prometheus metrics with request latency and queue figures', async () => {
     await api.get('/healthz');
-    const response = await api.app.request('/metrics');
+    const response = await api.app.request('/metrics', {
+      headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+    });
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toContain('kantong_http_request_duration_seconds_bucket');

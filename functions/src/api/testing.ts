@@ -10,6 +10,9 @@ import { createApp } from './app.ts';
 /** The secret route tests sign internal calls with. */
 export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789';
 
+/** The bearer token route tests scrape GET /metrics with. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
 /** Headers that sign an internal call to `path` with `body` (see signature.ts). */
 export function signFor(method: string, path: string, body: string, now?: Date): Record<string, string> {
   return signedRequestHeaders(TEST_INTERNAL_SECRET, { method, pathAndQuery: path, body }, now);
@@ -37,6 +40,7 @@ export async function createTestApi(
     pool: async () => db.pool,
     llm: options.llm ?? null,
     internalSecret: TEST_INTERNAL_SECRET,
+    metricsToken: TEST_METRICS_TOKEN,
     ...(options.now ? { now: options.now } : {}),
   });
   const call = async (method: string, path: string, body?: unknown) => {
