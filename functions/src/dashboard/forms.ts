@@ -2,7 +2,7 @@
 import { DomainError } from '@kantong/shared/errors';
 import { MAX_AMOUNT } from '@kantong/shared/money';
 import { parseAmount } from '@kantong/shared/nlu/amount';
-import { isIsoDate, localDate, localDateTime } from '@kantong/shared/time';
+import { DAY_RANGE_TEXT, isIsoDate, localDate, localDateTime } from '@kantong/shared/time';
 import type { Context } from 'hono';
 import { z } from 'zod';
 
@@ -11,7 +11,7 @@ export const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 export const IdSchema = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-export const DaySchema = z.string().refine(isIsoDate, 'Tanggal harus YYYY-MM-DD.');
+export const DaySchema = z.string().refine(isIsoDate, `Tanggal harus YYYY-MM-DD, ${DAY_RANGE_TEXT}.`);
 
 /** Parses a form body with `schema`; a bad form is a DomainError with the first problem's message. */
 export async function readForm<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
@@ -27,6 +27,13 @@ export async function readForm<T extends z.ZodType>(c: Context, schema: T): Prom
  */
 export function amountOf(input: string): bigint {
   const text = input.trim();
+  // A minus typed here was read past and stored positive (issue 14 item 5); the direction says
+  // whether money goes out, so a negative amount is refused, not flipped.
+  if (/^[-−–—]/.test(text))
+    throw new DomainError(
+      'invalid',
+      'Nominalnya nggak boleh minus. Pilih jenisnya (pengeluaran/pemasukan) saja.',
+    );
   const plain = /^(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d+)$/i.exec(text);
   const amount = plain?.[1] ? BigInt(plain[1].replaceAll('.', '')) : parseAmount(text);
   if (amount === null || amount <= 0n)

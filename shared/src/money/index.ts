@@ -31,11 +31,25 @@ export function fromNumeric(text: string): bigint {
   return sign === '-' ? -value : value;
 }
 
-/** Whole rupiah for JSON output; amounts are capped at {@link MAX_AMOUNT}, well inside 2^53. */
+/**
+ * An amount as a JavaScript number, for charts and ratios: exact within ±2^53 (9 quadrillion
+ * rupiah), the nearest double beyond. One amount is capped at {@link MAX_AMOUNT}, but a sum of
+ * many is not (ten expenses of 10^15 already pass 2^53), so this never throws: a chart may be
+ * off by a rupiah at that scale, a page must not fail (issue 14 item 5). JSON uses
+ * {@link toJsonAmount}, which is exact.
+ */
 export function toNumber(amount: bigint): number {
-  const n = Number(amount);
-  if (!Number.isSafeInteger(n)) throw new MoneyError(`amount out of range: ${amount}`);
-  return n;
+  return Number(amount);
+}
+
+/**
+ * An amount for JSON: a number while it is a safe integer (every single amount, every usual
+ * sum), else its exact decimal digits as a string ("10000000000000000"), the way APIs that carry
+ * 64-bit values keep them exact for JavaScript clients (issue 14 item 5).
+ */
+export function toJsonAmount(amount: bigint): number | string {
+  const value = Number(amount);
+  return Number.isSafeInteger(value) ? value : amount.toString();
 }
 
 /** Groups thousands with dots, the Indonesian way: 1500000n → "1.500.000". */

@@ -17,12 +17,30 @@ export function localDate(instant: Date, timeZone: string): string {
   }).format(instant);
 }
 
-/** True for a real calendar date in YYYY-MM-DD form. */
+/**
+ * The days Kantong accepts anywhere (issue 14 item 5): year 0000 is no date to PostgreSQL and
+ * 9999-12 has no next month in ISO form, so dates outside this range used to answer 500. Every
+ * date that enters — API query, form, report month — goes through {@link isIsoDate}.
+ */
+export const MIN_DAY = '1900-01-01';
+export const MAX_DAY = '2999-12-31';
+/** How messages name the range. */
+export const DAY_RANGE_TEXT = `${MIN_DAY}..${MAX_DAY}`;
+
+/** True for a real calendar date in YYYY-MM-DD form, from {@link MIN_DAY} to {@link MAX_DAY}. */
 export function isIsoDate(value: string): boolean {
   const match = ISO_DATE.exec(value);
-  if (!match) return false;
+  if (!match || value < MIN_DAY || value > MAX_DAY) return false;
   const date = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/** True for an instant (ISO 8601 text) whose UTC day lies in {@link MIN_DAY}..{@link MAX_DAY}. */
+export function isSupportedInstant(value: string): boolean {
+  const instant = new Date(value);
+  if (Number.isNaN(instant.getTime())) return false;
+  const day = instant.toISOString().slice(0, 10);
+  return /^\d{4}-/.test(day) && day >= MIN_DAY && day <= MAX_DAY;
 }
 
 function toUtcDate(day: string): Date {

@@ -1,32 +1,32 @@
-import { toNumber } from '@kantong/shared/money';
+import { toJsonAmount } from '@kantong/shared/money';
 import * as Reports from '@kantong/shared/reports';
-import { addDays, addMonths, isIsoDate, localDate, startOfWeek } from '@kantong/shared/time';
+import { addDays, addMonths, DAY_RANGE_TEXT, isIsoDate, localDate, startOfWeek } from '@kantong/shared/time';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
 import { resolveUser, UserRefSchema, validate } from '../http.ts';
 
 const DayQuerySchema = UserRefSchema.extend({
-  date: z.string().refine(isIsoDate, 'date must be YYYY-MM-DD').optional(),
+  date: z.string().refine(isIsoDate, `date must be YYYY-MM-DD in ${DAY_RANGE_TEXT}`).optional(),
 });
 const MonthQuerySchema = UserRefSchema.extend({
   month: z
     .string()
     .regex(/^\d{4}-\d{2}$/, 'month must be YYYY-MM')
-    .refine((month) => isIsoDate(`${month}-01`), 'month must be YYYY-MM')
+    .refine((month) => isIsoDate(`${month}-01`), `month must be YYYY-MM in ${DAY_RANGE_TEXT}`)
     .optional(),
 });
 
 function summaryJson(summary: Reports.Summary) {
   const rows = (list: Reports.CategoryAmount[]) =>
-    list.map((row) => ({ category: row.category, amount: toNumber(row.amount) }));
+    list.map((row) => ({ category: row.category, amount: toJsonAmount(row.amount) }));
   return {
-    total_income: toNumber(summary.total_income),
-    total_expense: toNumber(summary.total_expense),
+    total_income: toJsonAmount(summary.total_income),
+    total_expense: toJsonAmount(summary.total_expense),
     transaction_count: summary.transaction_count,
     category_breakdown: rows(summary.category_breakdown),
     income_breakdown: rows(summary.income_breakdown),
-    month_balance: toNumber(summary.month_balance),
+    month_balance: toJsonAmount(summary.month_balance),
   };
 }
 

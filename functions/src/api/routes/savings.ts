@@ -1,6 +1,6 @@
-import { MAX_AMOUNT, percent, toNumber } from '@kantong/shared/money';
+import { MAX_AMOUNT, percent, toJsonAmount } from '@kantong/shared/money';
 import * as Savings from '@kantong/shared/savings';
-import { isIsoDate } from '@kantong/shared/time';
+import { DAY_RANGE_TEXT, isIsoDate } from '@kantong/shared/time';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
@@ -17,7 +17,7 @@ export const AmountSchema = z
 const CreateSchema = UserRefSchema.extend({
   name: z.string().trim().min(1).max(100),
   target_amount: AmountSchema,
-  target_date: z.string().refine(isIsoDate, 'target_date must be YYYY-MM-DD').optional(),
+  target_date: z.string().refine(isIsoDate, `target_date must be YYYY-MM-DD in ${DAY_RANGE_TEXT}`).optional(),
 });
 const MovementSchema = UserRefSchema.extend({
   saving_name: z.string().trim().min(1).max(100),
@@ -29,8 +29,8 @@ export function accountJson(account: Savings.SavingsAccount) {
   return {
     id: account.id,
     name: account.name,
-    target_amount: toNumber(account.target_amount),
-    current_amount: toNumber(account.current_amount),
+    target_amount: toJsonAmount(account.target_amount),
+    current_amount: toJsonAmount(account.current_amount),
     currency: account.currency,
     target_date: account.target_date,
     progress_percent: percent(account.current_amount, account.target_amount),

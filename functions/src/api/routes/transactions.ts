@@ -2,16 +2,16 @@ import * as Categories from '@kantong/shared/categories';
 import { DomainError } from '@kantong/shared/errors';
 import { toCsv } from '@kantong/shared/export';
 import * as Ledger from '@kantong/shared/ledger';
-import { toNumber } from '@kantong/shared/money';
+import { toJsonAmount } from '@kantong/shared/money';
 import { DirectionSchema } from '@kantong/shared/nlu';
-import { isIsoDate, localDate } from '@kantong/shared/time';
+import { DAY_RANGE_TEXT, isIsoDate, isSupportedInstant, localDate } from '@kantong/shared/time';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
 import { resolveUser, UserRefSchema, validate } from '../http.ts';
 import { AmountSchema } from './savings.ts';
 
-const day = z.string().refine(isIsoDate, 'must be YYYY-MM-DD');
+const day = z.string().refine(isIsoDate, `must be YYYY-MM-DD in ${DAY_RANGE_TEXT}`);
 
 const ListQuerySchema = UserRefSchema.extend({
   from: day.optional(),
@@ -35,14 +35,17 @@ const CreateSchema = UserRefSchema.extend({
   category: z.string().trim().min(1).max(80).optional(),
   description: z.string().trim().max(500).optional(),
   /** ISO 8601 instant; defaults to now. */
-  datetime: z.iso.datetime({ offset: true }).optional(),
+  datetime: z.iso
+    .datetime({ offset: true })
+    .refine(isSupportedInstant, `datetime must be in ${DAY_RANGE_TEXT}`)
+    .optional(),
 });
 
 export function transactionJson(row: Ledger.Transaction) {
   return {
     id: row.id,
     direction: row.direction,
-    amount: toNumber(row.amount),
+    amount: toJsonAmount(row.amount),
     currency: row.currency,
     category: row.category,
     description: row.description,
