@@ -5,7 +5,7 @@
  * at least 6× the consuming function's timeout, partial batch failures reported.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, matchesGlob } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -15,9 +15,17 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type SqsEvent = { arn: unknown; batchSize?: number; functionResponseType?: string };
-type FunctionDefinition = { handler: string; timeout?: number; events?: Record<string, unknown>[] };
+type FunctionDefinition = {
+  handler: string;
+  timeout?: number;
+  events?: Record<string, unknown>[];
+  environment?: Record<string, unknown>;
+  package?: { patterns?: string[] };
+};
 type ServerlessConfig = {
-  provider: { timeout?: number };
+  provider: { timeout?: number; environment?: Record<string, unknown> };
+  params: Record<string, Record<string, unknown>>;
+  package: { patterns?: string[] };
   custom: { queuePrefix: string };
   functions: Record<string, FunctionDefinition>;
   resources: { Resources: Record<string, Resource> };
@@ -131,6 +139,53 @@ describe('serverless.yml', () => {
     }
   });
 });
+
+/* biome-ignore-start lint/suspicious/noTemplateCurlyInString: Serverless variables, not templates */
+describe('serverless.yml on several instances (issue 13)', () => {
+  it('gives the api function its two secrets: SSM for prod, the shell for other stages', () => {
+    expect(config.functions.api?.environment).toMatchObject({
+      SESSION_SECRET: '${param:sessionSecret}',
+      INTERNAL_API_SECRET: '${param:internalApiSecret}',
+    });
+    expect(config.params.prod).toMatchObject({
+      sessionSecret: '${ssm:/kantong/prod/session-secret}',
+      internalApiSecret: '${ssm:/kantong/prod/internal-api-secret}',
+    });
+    expect(config.params.default).toMatchObject({
+      sessionSecret: "${env:SESSION_SECRET, ''}",
+      internalApiSecret: "${env:INTERNAL_API_SECRET, ''}",
+    });
+    // Only the api signs sessions and checks signatures: no other function carries them.
+    expect(Object.keys(config.provider.environment ?? {})).not.toContain('SESSION_SECRET');
+  });
+
+  it('runs the outbox relay on a schedule', () => {
+    const relay = config.functions.relay;
+    expect(relay?.handler).toBe('functions/src/relay/handler.handler');
+    expect(relay?.events).toEqual([{ schedule: { rate: 'rate(1 minute)', enabled: true } }]);
+  });
+
+  it('ships the dashboard assets in the api package (functions/src/dashboard/assets.ts SOURCES)', () => {
+    const patterns = [...(config.package.patterns ?? []), ...(config.functions.api?.package?.patterns ?? [])];
+    for (const file of [
+      'node_modules/chart.js/dist/chart.umd.min.js',
+      'node_modules/htmx.org/dist/htmx.min.js',
+      'functions/src/dashboard/assets/app.css',
+      'functions/src/dashboard/assets/dashboard.js',
+    ]) {
+      expect({ file, shipped: patterns.some((pattern) => matchesGlob(file, pattern)) }).toEqual({
+        file,
+        shipped: true,
+      });
+      expect(existsSync(join(root, file))).toBe(true);
+    }
+  });
+
+  it('sends voice notes to the speech server on AWS (no whisper-cli or ffmpeg there)', () => {
+    expect(config.functions.transcribe?.environment).toMatchObject({ STT_URL: '${param:sttUrl}' });
+  });
+});
+/* biome-ignore-end lint/suspicious/noTemplateCurlyInString: Serverless variables, not templates */
 
 /**
  * The queue blocks of infra/elasticmq.conf: `name { key = value ... deadLettersQueue { ... } }`.

@@ -188,8 +188,7 @@ async function stopDatabase(embedded: RunningPostgres, dataDir: string): Promise
  * The internal API's shared secret for the local stack: made once and kept in
  * .data/internal-secret, where the chat console (--http) and `npm run host` find it.
  */
-async function localInternalSecret(dataDir: string): Promise<string> {
-  const file = internalSecretFile(dataDir);
+async function localInternalSecret(dataDir: string, file = internalSecretFile(dataDir)): Promise<string> {
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
@@ -342,6 +341,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     process.env.DATABASE_URL = database.url;
     process.env.INTERNAL_API_SECRET ??= await localInternalSecret(dataDir);
+    // The dashboard's session key, kept the same way (.data/session-secret, 0600): people stay
+    // logged in across a restart, and the server never runs on a key it made up in memory.
+    process.env.SESSION_SECRET ??= await localInternalSecret(dataDir, join(dataDir, 'session-secret'));
     // Links the bot sends (the dashboard onboarding) point at this very server.
     process.env.PUBLIC_URL ??= `http://localhost:${initial.PORT}`;
     // SQS and S3: the configured servers, or ElasticMQ (with Java) / fauxqs started here.

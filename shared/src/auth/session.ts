@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
-import { getConfig } from '../config.ts';
+import { ConfigError, getConfig } from '../config.ts';
 import { logger } from '../logger.ts';
 
 export const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -33,6 +33,11 @@ let generatedSecret: Uint8Array | undefined;
 function secret(): Uint8Array {
   const configured = getConfig().SESSION_SECRET;
   if (configured) return new TextEncoder().encode(configured);
+  // On Lambda every instance would invent its own key: sessions and CSRF tokens made on one
+  // instance would fail on the next (issue 13). There a missing secret is an error, never a key.
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME) {
+    throw new ConfigError('SESSION_SECRET is not set: a Lambda instance will not invent a session key');
+  }
   if (!generatedSecret) {
     logger.warn('SESSION_SECRET is not set: dashboard sessions use a random key and end at restart');
     generatedSecret = randomBytes(32);
