@@ -18,6 +18,10 @@ const KEYS = [
   'category_filter',
   'question',
   'confidence',
+  'transactions',
+  'counterparty',
+  'wallet',
+  'to_wallet',
 ];
 
 /** Runs the CLI on `input` with the rules alone (no OLLAMA_URL). */

@@ -16,6 +16,8 @@ import type { CategoryOption } from './schema.ts';
 export const FALLBACK_EXPENSE_CATEGORY = 'Lainnya';
 /** Where income lands when the income is clear but nothing names a source. */
 export const FALLBACK_INCOME_CATEGORY = 'Pemasukan Lain';
+/** Where money sent to a person lands when nothing else names it ("transfer ke adik 200rb"). */
+export const SOCIAL_CATEGORY = 'Sosial';
 
 export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
   {
@@ -23,6 +25,9 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'makan',
+      'food',
+      'meal',
+      'meals',
       'makanan',
       'mamam',
       'makan siang',
@@ -130,6 +135,13 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'transport',
+      'fuel',
+      'petrol',
+      'gasoline',
+      'parking',
+      'toll',
+      'train',
+      'commute',
       'transportasi',
       'bensin',
       'isi bensin',
@@ -225,6 +237,9 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'belanja',
+      'groceries',
+      'grocery',
+      'shop',
       'belanjaan',
       'shopping',
       'indomaret',
@@ -288,6 +303,11 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'tagihan',
+      'electricity',
+      'electric bill',
+      'water bill',
+      'bills',
+      'bill',
       'listrik',
       'token listrik',
       'token',
@@ -315,6 +335,8 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'rumah',
+      'rent',
+      'house rent',
       'sewa',
       'sewa rumah',
       'kos',
@@ -348,6 +370,10 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'kesehatan',
+      'medicine',
+      'doctor',
+      'pharmacy',
+      'hospital',
       'obat',
       'obatan',
       'apotek',
@@ -381,6 +407,15 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'hiburan',
+      'tiket masuk',
+      'tiket',
+      'karcis',
+      'htm',
+      'entrance',
+      'ticket',
+      'movie',
+      'movies',
+      'cinema',
       'nonton',
       'bioskop',
       'film',
@@ -417,6 +452,10 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'pendidikan',
+      'tuition',
+      'course',
+      'books',
+      'school fee',
       'sekolah',
       'spp',
       'kuliah',
@@ -448,6 +487,9 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'sosial',
+      'gift',
+      'donation',
+      'charity',
       'sumbangan',
       'nyumbang',
       'donasi',
@@ -507,7 +549,20 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
   {
     name: 'Gaji',
     kind: 'income',
-    keywords: ['gaji', 'gajian', 'salary', 'payroll', 'upah', 'honor', 'honorarium', 'lembur', 'uang lembur'],
+    keywords: [
+      'gaji',
+      'gajian',
+      'salary',
+      'paycheck',
+      'wage',
+      'wages',
+      'payroll',
+      'upah',
+      'honor',
+      'honorarium',
+      'lembur',
+      'uang lembur',
+    ],
   },
   {
     name: 'Bonus',
@@ -519,6 +574,8 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'income',
     keywords: [
       'usaha',
+      'sales',
+      'revenue',
       'jual',
       'jualan',
       'terjual',

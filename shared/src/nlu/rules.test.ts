@@ -38,6 +38,11 @@ const NULLS = {
   period: null,
   category_filter: null,
   question: null,
+  // Issue 12's fields: toWire always emits them, null when they do not apply.
+  transactions: null,
+  counterparty: null,
+  wallet: null,
+  to_wallet: null,
 } as const;
 
 describe('SPEC.md test cases at the parser level', () => {
@@ -229,6 +234,17 @@ describe('create_transaction: direction, amount and category', () => {
     ['terima uang 300rb', 'income', 300_000, 'Pemasukan Lain'],
     ['uang masuk 500k', 'income', 500_000, 'Pemasukan Lain'],
     ['refund tiket 300k', 'income', 300_000, 'Pemasukan Lain'],
+  ])('"%s" → %s %d %s', (text, direction, amount, category) => {
+    expect(parse(text)).toMatchObject({
+      intent: 'create_transaction',
+      direction,
+      amount,
+      category_suggestion: category,
+    });
+  });
+
+  // Issue 12's contract moved these from create_transaction/transfer to their own intent.
+  it.each<Tx>([
     ['top up gopay 100k', 'transfer', 100_000, null],
     ['topup ovo 50rb', 'transfer', 50_000, null],
     ['isi saldo dana 200rb', 'transfer', 200_000, null],
@@ -236,9 +252,9 @@ describe('create_transaction: direction, amount and category', () => {
     ['tarik atm 1jt', 'transfer', 1_000_000, null],
     ['setor tunai 1jt', 'transfer', 1_000_000, null],
     ['transfer ke rekening sendiri 2jt', 'transfer', 2_000_000, null],
-  ])('"%s" → %s %d %s', (text, direction, amount, category) => {
+  ])('"%s" → the transfer intent, %s %d %s', (text, direction, amount, category) => {
     expect(parse(text)).toMatchObject({
-      intent: 'create_transaction',
+      intent: 'transfer',
       direction,
       amount,
       category_suggestion: category,

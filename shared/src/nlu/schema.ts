@@ -149,10 +149,22 @@ export const WireParseResultSchema = z.object({
 export type WireParseResult = z.infer<typeof WireParseResultSchema>;
 
 export function toWire(result: ParseResult): WireParseResult {
+  // Keys spelt out in contract order: a spread would put the optional fields wherever a reader
+  // happened to set them, and `npm run parse` promises one key order.
   return {
-    ...result,
+    intent: result.intent,
+    direction: result.direction,
     amount: result.amount === null ? null : Number(result.amount),
+    currency: result.currency,
+    description: result.description,
+    category_suggestion: result.category_suggestion,
+    datetime: result.datetime,
+    saving_name: result.saving_name,
     target_amount: result.target_amount === null ? null : Number(result.target_amount),
+    period: result.period,
+    category_filter: result.category_filter,
+    question: result.question,
+    confidence: result.confidence,
     transactions: result.transactions
       ? result.transactions.map((item) => ({ ...item, amount: Number(item.amount) }))
       : null,

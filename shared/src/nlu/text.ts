@@ -97,6 +97,7 @@ const SLANG: ReadonlyMap<string, string> = new Map([
   ['tdi', 'tadi'],
   ['td', 'tadi'],
   ['kmrn', 'kemarin'],
+  ['yesterday', 'kemarin'],
   ['kmarin', 'kemarin'],
   ['kemaren', 'kemarin'],
   ['kmren', 'kemarin'],
