@@ -34,6 +34,7 @@ import {
 } from './outbound.ts';
 import { Session, type SocketFactory } from './session.ts';
 import { downloadFromWhatsApp, type MediaDownloader } from './socket.ts';
+import { waVersionOnce } from './wa-version.ts';
 
 export type HostOptions = {
   pool: DatabasePool;
@@ -123,6 +124,9 @@ export function createHost(options: HostOptions) {
     };
   };
 
+  // The current WhatsApp Web version, fetched once for all sessions (wa-version.ts). A test's
+  // stand-in factory talks to no WhatsApp: it needs none.
+  const waVersion = options.factory ? undefined : waVersionOnce(log);
   for (const id of config.WA_SESSIONS.split(',')) {
     sessions.set(
       id,
@@ -132,6 +136,7 @@ export function createHost(options: HostOptions) {
         log,
         metrics,
         ...(options.factory ? { factory: options.factory } : {}),
+        ...(waVersion ? { waVersion } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
         ...(options.terminal ? { terminal: options.terminal } : {}),
         ...(options.pair?.session === id ? { pairPhone: options.pair.phone } : {}),

@@ -33,6 +33,18 @@ export function createMetrics() {
       help: 'Replies waiting for their send slot (pace per recipient and cap per number)',
       registers: [registry],
     }),
+    credsSaveFailures: new Counter({
+      name: 'kantong_wa_creds_save_failures_total',
+      help: 'Failed saves of the WhatsApp credentials to PostgreSQL, by session (each is retried; a lost save can log the number out)',
+      labelNames: ['session'] as const,
+      registers: [registry],
+    }),
+    alerts: new Counter({
+      name: 'kantong_wa_alerts_total',
+      help: 'Conditions an operator must look at, by session and reason (outdated_version_405: WhatsApp refused this WhatsApp Web version; creds_not_saved: retries ran out)',
+      labelNames: ['session', 'reason'] as const,
+      registers: [registry],
+    }),
     sessionUp: new Gauge({
       name: 'kantong_wa_session_working',
       help: '1 when the session socket is logged in and open (WORKING), else 0',

@@ -2,10 +2,12 @@
  * The session's state machine and reconnect policy, driven by the close codes WhatsApp sends
  * (Baileys' DisconnectReason), with a stand-in socket for WhatsApp's servers.
  */
+import { sql } from '@kantong/shared/db';
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
 import { logger } from '@kantong/shared/logger';
 import { DisconnectReason } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { hasCreds, usePostgresAuthState } from './auth-state.ts';
 import { createMetrics } from './metrics.ts';
 import { formatPairingCode, reconnectDecision, Session, TERMINAL_NOTES } from './session.ts';
@@ -38,12 +40,25 @@ describe('reconnectDecision', () => {
     undefined,
   ])('reconnects after close code %s with a backoff that grows, up to its ceiling', (code) => {
     const delays = [0, 1, 2, 3, 8, 9, 40].map((attempt) => {
-      const decision = reconnectDecision(code, attempt, { baseMs: 1000, maxMs: 300_000 });
+      const decision = reconnectDecision(code, attempt, { baseMs: 1000, maxMs: 300_000 }, () => 1);
       if (!decision.reconnect) throw new Error('expected a reconnect');
       expect(decision.countsAsFailure).toBe(true);
       return decision.delayMs;
     });
     expect(delays).toEqual([1000, 2000, 4000, 8000, 256_000, 300_000, 300_000]);
+  });
+
+  it('spreads the backoff with jitter, so sessions dropped together do not come back together', () => {
+    const delayOf = (attempt: number, random?: () => number) => {
+      const decision = reconnectDecision(DisconnectReason.connectionLost, attempt, undefined, random);
+      if (!decision.reconnect) throw new Error('expected a reconnect');
+      return decision.delayMs;
+    };
+    expect(delayOf(3, () => 0)).toBe(4000);
+    expect(delayOf(3, () => 0.5)).toBe(6000);
+    const spread = new Set(Array.from({ length: 50 }, () => delayOf(3)));
+    expect(spread.size).toBeGreaterThan(10);
+    for (const delay of spread) expect(delay >= 4000 && delay <= 8000).toBe(true);
   });
 });
 
@@ -82,6 +97,8 @@ describe('Session', () => {
       sleep: async (ms) => {
         sleeps.push(ms);
       },
+      // The top of the jitter range: the delays read as the plain doubling.
+      random: () => 1,
       ...(terminal ? { terminal: (text: string) => said.push(text) } : {}),
       ...(terminal?.pairPhone ? { pairPhone: terminal.pairPhone } : {}),
     });
@@ -137,6 +154,38 @@ describe('Session', () => {
     expect(await metrics.registry.getSingleMetricAsString('kantong_wa_reconnects_total')).toContain(
       'kantong_wa_reconnects_total{session="flaky",code="408"} 3',
     );
+    await session.stop();
+  });
+
+  it('alerts when WhatsApp refuses the connection with 405 (an outdated WhatsApp Web version)', async () => {
+    const { session, whatsapp, metrics } = makeSession('outdated');
+    await session.start();
+    whatsapp.sockets[0]?.emit('connection.update', closeWith(405));
+    await expect.poll(() => whatsapp.sockets.length).toBe(2);
+    expect(await metrics.registry.getSingleMetricAsString('kantong_wa_alerts_total')).toContain(
+      'kantong_wa_alerts_total{session="outdated",reason="outdated_version_405"} 1',
+    );
+    await session.stop();
+  });
+
+  it('retries a failed save of the credentials, counting and logging each failure', async () => {
+    const { session, whatsapp, metrics } = makeSession('creds');
+    await session.start();
+    // The table away for a moment: the first saves fail, a later one lands.
+    await db.pool.query(sql.unsafe`ALTER TABLE wa_auth_creds RENAME TO wa_auth_creds_away`);
+    whatsapp.sockets[0]?.emit('creds.update', {});
+    await expect
+      .poll(() => metrics.registry.getSingleMetricAsString('kantong_wa_creds_save_failures_total'))
+      .toContain('kantong_wa_creds_save_failures_total{session="creds"} 1');
+    await db.pool.query(sql.unsafe`ALTER TABLE wa_auth_creds_away RENAME TO wa_auth_creds`);
+    await expect
+      .poll(
+        () =>
+          db.pool.maybeOneFirst(sql.type(z.object({ n: z.number() }))`
+            SELECT count(*)::int AS n FROM wa_auth_creds WHERE session_id = 'creds'`),
+        { timeout: 10_000 },
+      )
+      .toBe(1);
     await session.stop();
   });
 

@@ -25,6 +25,7 @@ import {
   type WAMessage,
   type WAMessageKey,
   type WASocket,
+  type WAVersion,
 } from 'baileys';
 import QRCode from 'qrcode';
 import { z } from 'zod';
@@ -50,6 +51,7 @@ export function reconnectDecision(
   code: number | undefined,
   attempt: number,
   backoff: Backoff = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
 ): ReconnectDecision {
   switch (code) {
     case DisconnectReason.loggedOut:
@@ -66,7 +68,11 @@ export function reconnectDecision(
       // Sent once right after a successful pairing: open a new socket with the new login now.
       return { reconnect: true, delayMs: 0, countsAsFailure: false };
     default: {
-      const delayMs = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
+      // "Equal jitter": half the doubled delay, plus up to as much again at random. When WhatsApp
+      // drops every session at once (an outage, a version change), they do not all come back in
+      // the same second; the delay still grows with each failure (issue 14 item 12).
+      const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(attempt, 30));
+      const delayMs = Math.round(ceiling / 2 + (ceiling / 2) * random());
       return { reconnect: true, delayMs, countsAsFailure: true };
     }
   }
@@ -157,10 +163,13 @@ export type SocketFactory = (options: {
   auth: PostgresAuthState;
   logger: Logger;
   getMessage: (key: WAMessageKey) => Promise<proto.IMessage | undefined>;
+  /** The WhatsApp Web version to announce; absent: Baileys' bundled one. */
+  version?: WAVersion | undefined;
 }) => SessionSocket;
 
-export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage }) =>
+export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage, version }) =>
   makeWASocket({
+    ...(version ? { version } : {}),
     auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, logger) },
     logger,
     browser: Browsers.ubuntu('Kantong'),
@@ -192,7 +201,21 @@ export type SessionOptions = {
   pairPhone?: string;
   /** Waits between reconnections; tests make it instant. */
   sleep?: (ms: number) => Promise<void>;
+  /** The reconnect jitter's random source (Math.random); tests fix it. */
+  random?: () => number;
+  /**
+   * The WhatsApp Web version to announce (wa-version.ts: fetched once at start, Baileys' bundled
+   * one offline); none: Baileys' bundled one.
+   */
+  waVersion?: () => Promise<WAVersion | undefined>;
 };
+
+/** Retries of a failed credentials save, and the first wait (doubling): 1+2+4+8+16 s. */
+const CREDS_SAVE_TRIES = 6;
+const CREDS_RETRY_MS = 1000;
+
+/** The close code WhatsApp answers when it no longer accepts this WhatsApp Web version. */
+export const OUTDATED_VERSION_CODE = 405;
 
 const SentBodySchema = z.object({ body: z.string() });
 
@@ -207,6 +230,7 @@ export class Session {
   socket: SessionSocket | null = null;
   readonly #options: SessionOptions;
   #auth: PostgresAuthState | null = null;
+  #version: WAVersion | undefined;
   #stopping = false;
   #generation = 0;
   /** A login is under way (a QR or pairing code was shown): the next open is the phone linked. */
@@ -235,6 +259,7 @@ export class Session {
   async start(): Promise<void> {
     this.#stopping = false;
     this.#setState('STARTING');
+    this.#version = await this.#options.waVersion?.();
     this.#auth = await usePostgresAuthState(this.#options.pool, this.id);
     this.#open();
   }
@@ -248,17 +273,14 @@ export class Session {
       auth,
       logger: this.log.child({ session: this.id, component: 'baileys' }),
       getMessage: (key) => this.#getMessage(key),
+      version: this.#version,
     });
     this.socket = socket;
     // Events of a socket that was replaced are ignored.
     const current = () => generation === this.#generation && !this.#stopping;
 
     socket.ev.on('creds.update', () => {
-      auth
-        .saveCreds()
-        .catch((error: unknown) =>
-          this.log.error({ err: error, session: this.id }, 'saving credentials failed'),
-        );
+      void this.#saveCreds(auth);
     });
     socket.ev.on('messages.upsert', (upsert) => {
       if (!current()) return;
@@ -293,11 +315,52 @@ export class Session {
     });
   }
 
+  /**
+   * Saves the credentials Baileys just changed, retrying with a doubling wait: a lost save means
+   * the stored login is stale, and the number may be logged out at the next start (STYLE.md's
+   * counter-example: database errors swallowed while saving sessions). Each failure is logged as
+   * an error and counted; when the tries run out it is an alert. Saves are whole (the current
+   * credentials), so a later `creds.update` also repairs an earlier lost one.
+   */
+  async #saveCreds(auth: PostgresAuthState): Promise<void> {
+    for (let attempt = 1; attempt <= CREDS_SAVE_TRIES; attempt += 1) {
+      try {
+        await auth.saveCreds();
+        if (attempt > 1) this.log.info({ session: this.id, attempt }, 'credentials saved after a retry');
+        return;
+      } catch (error) {
+        this.#options.metrics.credsSaveFailures.inc({ session: this.id });
+        const last = attempt === CREDS_SAVE_TRIES;
+        this.log.error(
+          { err: error, session: this.id, attempt, tries: CREDS_SAVE_TRIES },
+          last
+            ? 'saving WhatsApp credentials failed for good: the stored login is stale'
+            : 'saving WhatsApp credentials failed; retrying',
+        );
+        if (last) {
+          this.#options.metrics.alerts.inc({ session: this.id, reason: 'creds_not_saved' });
+          this.lastError = 'credentials could not be saved';
+          return;
+        }
+        await new Promise<void>((done) => setTimeout(done, CREDS_RETRY_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
   #closed(code: number | undefined, message: string): void {
     this.socket = null;
     this.qr = null;
-    const decision = reconnectDecision(code, this.attempts, this.#options.backoff);
+    const decision = reconnectDecision(code, this.attempts, this.#options.backoff, this.#options.random);
     this.log.warn({ session: this.id, code, message, decision }, 'connection closed');
+    if (code === OUTDATED_VERSION_CODE) {
+      // The known production failure: WhatsApp moved on and refuses this WhatsApp Web version,
+      // every session at once. Reconnecting goes on (a restart fetches the current version).
+      this.#options.metrics.alerts.inc({ session: this.id, reason: 'outdated_version_405' });
+      this.log.error(
+        { session: this.id, code, alert: 'outdated_version_405' },
+        'WhatsApp refused the connection (405): the WhatsApp Web version is probably outdated; restart the host to fetch the current one, or update Baileys',
+      );
+    }
     if (!decision.reconnect) {
       this.#setState('FAILED', `${decision.reason} (${code ?? 'no code'})`);
       this.#options.terminal?.(TERMINAL_NOTES.failed(this.id, decision.reason, code));
