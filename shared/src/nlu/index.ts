@@ -4,10 +4,13 @@
  */
 import { getConfig } from '../config.ts';
 import { aiDuration } from '../metrics/index.ts';
+import { canonicalWallet } from '../wallets/names.ts';
 import { DEFAULT_CATEGORIES } from './lexicon.ts';
 import { type AiCall, createOllamaFallback, type LlmAnswer, type LlmFallback } from './llm.ts';
 import { parseMessage, RULES_CONFIDENT } from './rules.ts';
-import type { CategoryOption, ParseContext, ParseResult } from './schema.ts';
+import type { CategoryOption, Intent, ParseContext, ParseResult } from './schema.ts';
+import { tokenize } from './text.ts';
+import { findWallets } from './wallets.ts';
 
 export { recordAiCall } from './audit.ts';
 export type { AiCall, LlmFallback } from './llm.ts';
@@ -38,32 +41,93 @@ function canonicalCategory(
   return match ? match.name : null;
 }
 
+/** Asked instead of deleting when the model, not the user, chose delete_last; "hapus" then deletes. */
+export const QUESTION_CONFIRM_DELETE = 'Mau hapus transaksi terakhir? Balas: hapus';
+
+/**
+ * Intents that record, move, settle or overwrite money: taken from the model only with an amount
+ * the rules read from the user's own words (issue 14 item 8: a null amount on pay_debt would
+ * settle a whole balance, on set_balance overwrite one). Without it the answer is a question.
+ */
+const NEEDS_TYPED_AMOUNT: ReadonlySet<Intent> = new Set<Intent>([
+  'create_transaction',
+  'deposit_saving',
+  'withdraw_saving',
+  'set_budget',
+  'create_debt',
+  'create_receivable',
+  'pay_debt',
+  'receive_debt_payment',
+  'transfer',
+  'set_balance',
+]);
+
+/** The cash flow each loan and wallet intent implies (the contract's `direction`), whatever the model said. */
+const IMPLIED_DIRECTION: Partial<Record<Intent, ParseResult['direction']>> = {
+  create_debt: 'income',
+  create_receivable: 'expense',
+  pay_debt: 'expense',
+  receive_debt_payment: 'income',
+  transfer: 'transfer',
+};
+
+/** The message's words, lower case and single-spaced, padded so a name matches only as whole words. */
+function wordsOf(text: string): string {
+  return ` ${tokenize(text)
+    .filter((token) => token.kind !== 'symbol')
+    .map((token) => token.raw.toLowerCase())
+    .join(' ')} `;
+}
+
+/** A person the model named, kept only when the message says it (a model may invent names). */
+function namedPerson(name: string | null | undefined, text: string): string | null {
+  const person = name?.trim().replace(/\s+/g, ' ').toLowerCase();
+  if (!person || !wordsOf(text).includes(` ${person} `)) return null;
+  return person;
+}
+
+/** A wallet the model named, kept only when the message names that wallet (printed name, as wallets/names.ts has it). */
+function namedWallet(name: string | null | undefined, text: string): string | null {
+  if (!name?.trim()) return null;
+  const wallet = canonicalWallet(name).name;
+  const said = findWallets(tokenize(text).map((token) => token.norm)).some(
+    (mention) => mention.name === wallet,
+  );
+  if (said || wordsOf(text).includes(` ${name.trim().toLowerCase()} `)) return wallet;
+  return null;
+}
+
 /**
  * Folds the model's answer into the rules' reading. The model may pick the intent, category,
- * savings name and period; the amount stays the rules' (null when they read none, which turns a
- * transaction into a question for the amount).
+ * savings name, period and (when the message says them) a person or wallet; the amount stays the
+ * rules' (null when they read none, which turns a money intent into a question for the amount).
+ * It may never delete: delete_last from the model becomes a question (issue 14 item 8).
  */
 export function mergeLlmAnswer(
   rules: ParseResult,
   answer: LlmAnswer,
   options: readonly CategoryOption[],
+  text = '',
 ): ParseResult {
   const category = canonicalCategory(answer.category_suggestion, options) ?? rules.category_suggestion;
   const merged: ParseResult = {
     ...rules,
     intent: answer.intent,
-    direction: answer.direction ?? rules.direction,
+    direction: IMPLIED_DIRECTION[answer.intent] ?? answer.direction ?? rules.direction,
     description: rules.description ?? answer.description ?? null,
     category_suggestion: category,
     saving_name: rules.saving_name ?? answer.saving_name?.trim().toLowerCase() ?? null,
     period: rules.period ?? answer.period ?? null,
     question: answer.question ?? rules.question,
     confidence: Math.min(LLM_CONFIDENCE, Math.max(rules.confidence, 0.5)),
+    counterparty: rules.counterparty ?? namedPerson(answer.counterparty, text),
+    wallet: rules.wallet ?? namedWallet(answer.wallet, text),
+    to_wallet: rules.to_wallet ?? namedWallet(answer.to_wallet, text),
   };
-  const needsAmount = ['create_transaction', 'deposit_saving', 'withdraw_saving', 'set_budget'].includes(
-    merged.intent,
-  );
-  if (needsAmount && merged.amount === null) {
+  if (merged.intent === 'delete_last') {
+    return { ...merged, intent: 'clarification', question: QUESTION_CONFIRM_DELETE };
+  }
+  if (NEEDS_TYPED_AMOUNT.has(merged.intent) && merged.amount === null) {
     return { ...merged, intent: 'clarification', question: merged.question ?? 'Berapa nominalnya?' };
   }
   if (merged.intent === 'clarification' && !merged.question)
@@ -95,5 +159,5 @@ export async function understand(
     );
     options.onAiCall?.(call);
   });
-  return answer ? mergeLlmAnswer(rules, answer, categories) : rules;
+  return answer ? mergeLlmAnswer(rules, answer, categories, text) : rules;
 }

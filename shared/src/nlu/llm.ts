@@ -9,6 +9,33 @@ import { z } from 'zod';
 import { DEFAULT_CATEGORIES } from './lexicon.ts';
 import { type CategoryOption, IntentSchema, PeriodSchema } from './schema.ts';
 
+/**
+ * Intents the prompt offers the model (issue 14 item 8). delete_last is not among them: the model
+ * may pick words, never destroy; index.ts turns any destructive answer into a question anyway,
+ * since a schema can be ignored by a small model.
+ */
+export const LLM_PROMPT_INTENTS = [
+  'create_transaction',
+  'create_saving',
+  'deposit_saving',
+  'withdraw_saving',
+  'get_savings',
+  'get_report',
+  'set_budget',
+  'edit_category',
+  'create_debt',
+  'create_receivable',
+  'pay_debt',
+  'receive_debt_payment',
+  'get_debts',
+  'transfer',
+  'get_balance',
+  'set_balance',
+  'smalltalk',
+  'help',
+  'clarification',
+] as const;
+
 /** What the model may answer. Amount fields are requested (SPEC.md's prompt) but only compared, never used. */
 export const LlmAnswerSchema = z.object({
   intent: IntentSchema,
@@ -19,6 +46,10 @@ export const LlmAnswerSchema = z.object({
   saving_name: z.string().max(100).nullable().optional(),
   period: PeriodSchema.nullable().optional(),
   question: z.string().max(300).nullable().optional(),
+  // Issue 12's fields: kept by index.ts only when the message itself says the name.
+  counterparty: z.string().max(100).nullable().optional(),
+  wallet: z.string().max(50).nullable().optional(),
+  to_wallet: z.string().max(50).nullable().optional(),
 });
 export type LlmAnswer = z.infer<typeof LlmAnswerSchema>;
 
@@ -49,8 +80,9 @@ export function buildPrompt(categories: readonly CategoryOption[], timezone: str
   return [
     'Tugas Anda mendeteksi intent keuangan dari pesan pengguna (bahasa Indonesia informal).',
     'Outputkan JSON ketat tanpa teks lain dengan format:',
-    '{"intent": ..., "direction": ..., "amount": ..., "description": ..., "category_suggestion": ..., "saving_name": ..., "period": ..., "question": ...}',
-    'Intent yang valid: create_transaction, create_saving, deposit_saving, withdraw_saving, get_savings, get_report, set_budget, edit_category, delete_last, smalltalk, help, clarification.',
+    '{"intent": ..., "direction": ..., "amount": ..., "description": ..., "category_suggestion": ..., "saving_name": ..., "period": ..., "question": ..., "counterparty": ..., "wallet": ..., "to_wallet": ...}',
+    `Intent yang valid: ${LLM_PROMPT_INTENTS.join(', ')}.`,
+    'Utang/piutang: counterparty = nama orangnya (huruf kecil). Dompet/rekening: wallet = sumber, to_wallet = tujuan transfer.',
     'Jika tidak ada angka uang, amount null.',
     `Kategori yang tersedia: ${names}.`,
     'Jika pesan ambigu (tidak ada kategori/amount jelas), set intent=clarification dan isi "question" untuk ditanyakan ke user.',

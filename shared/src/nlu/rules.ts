@@ -350,6 +350,8 @@ const SAVING_FILLERS = new Set([
   'kita',
 ]);
 const SAVINGS_QUERY_WORDS = new Set(['progress', 'progres', 'perkembangan']);
+/** "lagi nabung", "sedang menabung": an activity going on, not an instruction. */
+const ONGOING_WORDS = new Set(['lagi', 'sedang', 'lg', 'masih', 'rajin']);
 
 const BUDGET_WORDS = new Set(['budget', 'anggaran', 'batas', 'limit', 'plafon']);
 const BUDGET_FILLERS = new Set([
@@ -801,6 +803,9 @@ function readSavings(a: Analysis): ParseResult | null {
   const withdrawVerb =
     (a.set.has('tarik') && !(isCashMove(a, WITHDRAW_VERBS) && !saving)) || (a.set.has('ambil') && saving);
   const createVerb = saving && (hasAny(a, CREATE_VERBS) || a.set.has('baru'));
+  // "aku lagi nabung buat beli motor": telling what one is doing, not asking to record a deposit.
+  if (depositVerb && !saving && a.money.length === 0 && hasAny(a, ONGOING_WORDS))
+    return blank('smalltalk', CONFIDENCE.ambiguous);
 
   // "tambah tabungan laptop 500k" adds money; "tambah tabungan baru" makes one.
   if (createVerb && !depositVerb && !withdrawVerb) {
@@ -1214,6 +1219,10 @@ const REPAY_VERBS = new Set([
   'repaid',
   'paid',
   'pay',
+  // "terima cicilan utang dari andi": a payment named as a noun.
+  'bayaran',
+  'pembayaran',
+  'cicilan',
 ]);
 /** Giving borrowed money back: a loan even without the word "utang" ("balikin duit budi 50rb"). */
 const RETURN_VERBS = new Set([
@@ -1434,9 +1443,10 @@ function debtObject(a: Analysis, from: number): string | null {
     )
       continue;
     if (!/^\p{L}+$/u.test(word.raw)) break;
-    // Straight after the verb a spend word is what the money was for ("ngutang makan"), not who.
+    // Straight after the verb a spend word is what the money was for ("ngutang makan di
+    // warteg"), not who; the person may still follow a preposition.
     if (!afterPreposition && (categoryStarts.has(index) || EXPENSE_VERBS.has(norm) || INCOME_VERBS.has(norm)))
-      break;
+      continue;
     const next = a.words[index + 1];
     if (
       TITLES.has(norm) &&
@@ -1453,7 +1463,13 @@ function debtObject(a: Analysis, from: number): string | null {
 }
 
 function readDebt(a: Analysis): ParseResult | null {
-  const at = debtWordIndex(a);
+  // "paid back budi 40k", "bayar balik": giving money back, like balikin.
+  const payBackAt = a.norms.findIndex(
+    (word, i) => (word === 'paid' || word === 'pay' || word === 'bayar') && a.norms[i + 1] === 'back',
+  );
+  const payBack = payBackAt >= 0;
+  const loanWordAt = debtWordIndex(a);
+  const at = loanWordAt >= 0 ? loanWordAt : payBackAt;
   if (at < 0) return null;
   const hasNoun = hasAny(a, DEBT_NOUNS);
   const borrow = hasAny(a, BORROW_VERBS);
@@ -1466,17 +1482,12 @@ function readDebt(a: Analysis): ParseResult | null {
     );
   const lentToMe = hasAny(a, LENT_TO_ME_VERBS);
   const borrowedFromMe = hasAny(a, BORROWED_FROM_ME_VERBS);
-  const returning = hasAny(a, RETURN_VERBS);
+  const returning = hasAny(a, RETURN_VERBS) || payBack;
+  const moneySaid = a.money.length > 0 || hasAny(a, MONEY_NOUNS);
   // "balikin barang": returning a thing; only money makes it a loan.
-  if (
-    !hasNoun &&
-    !borrow &&
-    !lend &&
-    !lentToMe &&
-    !borrowedFromMe &&
-    !(returning && (a.money.length > 0 || hasAny(a, MONEY_NOUNS)))
-  )
-    return null;
+  if (!hasNoun && !borrow && !lend && !lentToMe && !borrowedFromMe && !(returning && moneySaid)) return null;
+  // "pinjam buku ke perpustakaan": borrowing a thing; a loan names money or an amount.
+  if (!hasNoun && !moneySaid) return null;
   const repayAt = a.norms.findIndex((word) => REPAY_VERBS.has(word) || RETURN_VERBS.has(word));
   const repaying = repayAt >= 0 && (hasNoun || returning);
   const firstAt = repaying ? Math.min(at, repayAt) : at;
@@ -1489,7 +1500,9 @@ function readDebt(a: Analysis): ParseResult | null {
   const amount = primaryAmount(a.money);
   const asks = hasAny(a, DEBT_QUERY_WORDS) || a.question;
 
-  if (amount === null && asks && !repaying) {
+  // "utang", "hutang ku", "piutang": the word alone asks for the list.
+  const onlyLoanWords = contentWords(a).every((word) => DEBT_NOUNS.has(word.norm) || PRONOUNS.has(word.norm));
+  if (amount === null && (asks || onlyLoanWords) && !repaying) {
     const result = blank('get_debts', CONFIDENCE.explicit);
     result.counterparty = object !== null && !DEBT_QUERY_WORDS.has(object) ? object : null;
     return result;
@@ -1643,6 +1656,8 @@ function readBalance(a: Analysis): ParseResult | null {
   const asks =
     a.set.has('berapa') || a.set.has('cek') || a.set.has('sisa') || a.set.has('check') || a.question;
   if (!balanceWord && !(wallet !== null && asks && a.money.length === 0)) return null;
+  // "saldo bulan ini": the month's balance of income and spending, a report.
+  if (findPeriod(a) !== null) return null;
   if (hasAny(a, EXPENSE_VERBS) || hasAny(a, INCOME_VERBS) || hasAny(a, MOVE_VERBS)) return null;
   const amount = primaryAmount(a.money);
   if (amount === null) {

@@ -20,7 +20,7 @@ export type WalletMention = {
 };
 
 /** Aliases that are everyday words as well; they need an introducing word (see above). */
-const AMBIGUOUS = new Set(['dana', 'jago', 'kas', 'dompet', 'blu', 'permata', 'livin', 'octo', 'cash']);
+const AMBIGUOUS = new Set(['dana', 'jago', 'kas', 'dompet', 'blu', 'permata', 'livin', 'octo']);
 
 /** Words that introduce a wallet: paid with, from, to, its balance, a top-up of it. */
 export const WALLET_INTRO = new Set([
