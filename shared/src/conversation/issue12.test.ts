@@ -446,6 +446,21 @@ describe('debts and receivables', () => {
     );
   });
 
+  it('keeps a pending user’s loan and transfer pending, saying so', async () => {
+    const user = await newUser('pending');
+    const note = 'Transaksi ini masih pending sampai kamu balas *YA* buat aktifin akun.';
+    expect(await send(user, debt({ counterparty: 'budi', amount: 100000n }))).toBe(
+      `✅ Catat utang ke Budi Rp100.000. Total utang kamu ke Budi sekarang Rp100.000.\n${note}`,
+    );
+    expect(
+      await send(user, reading({ intent: 'transfer', amount: 50000n, wallet: 'BCA', to_wallet: 'GoPay' })),
+    ).toContain(`\n${note}`);
+    expect((await rowsOf(user)).map((row) => [row.kind, row.status])).toEqual([
+      ['debt', 'pending'],
+      ['regular', 'pending'],
+    ]);
+  });
+
   it('refuses "ganti" on a loan and undoes a loan with "hapus"', async () => {
     const user = await newUser();
     await send(user, debt({ counterparty: 'budi', amount: 100000n }));
@@ -496,6 +511,7 @@ describe('wallets and transfers', () => {
         '• BCA Rp900.000',
         '• GoPay Rp100.000',
         'Total Rp980.000',
+        "Saldo minus artinya saldo awal Tunai belum dicatat. Atur: 'saldo tunai sekarang 500rb'.",
       ].join('\n'),
     );
   });

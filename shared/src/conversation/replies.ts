@@ -386,16 +386,27 @@ export function walletUnknown(name: string): string {
   return `Dompet ${name} belum pernah kamu catat. Atur saldonya dulu: 'saldo ${name.toLowerCase()} sekarang 1jt'.`;
 }
 
+/**
+ * A balance below zero only means its opening balance was never told (spending recorded from a
+ * wallet Kantong thought empty): say how to tell it rather than leave a puzzling minus.
+ */
+function minusHint(name: string): string {
+  return `Saldo minus artinya saldo awal ${name} belum dicatat. Atur: 'saldo ${name.toLowerCase()} sekarang 500rb'.`;
+}
+
 export function balanceOne(name: string, balance: bigint): string {
-  return `💳 Saldo ${name}: ${formatRupiah(balance)}.`;
+  const line = `💳 Saldo ${name}: ${formatRupiah(balance)}.`;
+  return balance < 0n ? `${line} ${minusHint(name)}` : line;
 }
 
 export function balanceAll(wallets: readonly { name: string; balance: bigint }[]): string {
   const total = wallets.reduce((sum, wallet) => sum + wallet.balance, 0n);
+  const minus = wallets.find((wallet) => wallet.balance < 0n);
   return [
     '💳 Saldo dompet kamu:',
     ...wallets.map((wallet) => `• ${wallet.name} ${formatRupiah(wallet.balance)}`),
     `Total ${formatRupiah(total)}`,
+    ...(minus ? [minusHint(minus.name)] : []),
   ].join('\n');
 }
 
