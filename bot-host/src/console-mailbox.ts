@@ -6,7 +6,7 @@
  * dropped and several consoles (several numbers) can chat at once — peeking at a shared queue
  * instead would push other numbers' replies towards the dead-letter queue.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { logger } from '@kantong/shared/logger';
@@ -20,7 +20,9 @@ export function mailboxFile(dir: string, to: string): string {
 export function startMailboxDelivery(options: { sqs: SQSClient; queueUrl: string; dir: string }) {
   let running = true;
   const loop = (async () => {
-    await mkdir(options.dir, { recursive: true });
+    // Replies are private: the folder and files are the owner's alone (issue 14 item 2).
+    await mkdir(options.dir, { recursive: true, mode: 0o700 });
+    await chmod(options.dir, 0o700);
     while (running) {
       try {
         const out = await options.sqs.send(
@@ -33,7 +35,7 @@ export function startMailboxDelivery(options: { sqs: SQSClient; queueUrl: string
         const messages = out.Messages ?? [];
         for (const message of messages) {
           const reply = OutboundMessageSchema.parse(JSON.parse(message.Body ?? 'null'));
-          await appendFile(mailboxFile(options.dir, reply.to), `${JSON.stringify(reply)}\n`);
+          await appendFile(mailboxFile(options.dir, reply.to), `${JSON.stringify(reply)}\n`, { mode: 0o600 });
         }
         if (messages.length > 0) {
           await options.sqs.send(

@@ -9,11 +9,35 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { LINK_PLACEHOLDER, mintLinks } from '@kantong/shared/auth';
+import { createDatabasePool } from '@kantong/shared/db';
 import { createSqsClient, type InboundEnvelope, inboundMessageFields, queueUrl } from '@kantong/shared/queue';
 import type { SendResult } from './console.ts';
 import { readMailbox } from './console-mailbox.ts';
 
-export type QueueTarget = { sqsEndpoint: string; queuePrefix: string; region: string; mailboxDir: string };
+export type QueueTarget = {
+  sqsEndpoint: string;
+  queuePrefix: string;
+  region: string;
+  mailboxDir: string;
+  /** The stack's database, where the console mints a one-time link it shows (issue 14 item 2). */
+  databaseUrl?: string;
+};
+
+/**
+ * The console is where a reply reaches the person, so a one-time link is minted here, as it is
+ * shown: the mailbox file (like every stored copy) holds only the note. A pool is opened only
+ * for a reply that carries a link, and closed at once, so the console never lingers on exit.
+ */
+async function showLinks(target: QueueTarget, to: string, text: string): Promise<string> {
+  if (!target.databaseUrl || !text.includes(LINK_PLACEHOLDER)) return text;
+  const pool = await createDatabasePool(target.databaseUrl, { maximumPoolSize: 1 });
+  try {
+    return await mintLinks(pool, to, text);
+  } finally {
+    await pool.end();
+  }
+}
 
 const REPLY_TIMEOUT_MS = 60_000;
 
@@ -56,13 +80,11 @@ export async function sendAndAwaitReply(
       const fresh = (await readMailbox(target.mailboxDir, envelope.from_number)).slice(seen);
       const answered = fresh.findIndex((reply) => reply.in_reply_to === envelope.message_id);
       if (answered >= 0) {
-        return {
-          ok: true,
-          reply: fresh
-            .slice(0, answered + 1)
-            .map((reply) => reply.text)
-            .join('\n\n'),
-        };
+        const reply = fresh
+          .slice(0, answered + 1)
+          .map((reply) => reply.text)
+          .join('\n\n');
+        return { ok: true, reply: await showLinks(target, envelope.from_number, reply) };
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -15,6 +15,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { mintLinks } from '@kantong/shared/auth';
 import { type DatabasePool, sql } from '@kantong/shared/db';
 import type { Logger } from '@kantong/shared/logger';
 import { OutboundMessageSchema } from '@kantong/shared/queue';
@@ -157,7 +158,10 @@ export function createSender(deps: SenderDeps) {
       }
       let sent: Awaited<ReturnType<HostSocket['sendMessage']>>;
       try {
-        sent = await session.socket.sendMessage(userJid(job.to), { text: job.text });
+        // A one-time link is minted now, at the last moment, so no stored copy (the queue,
+        // wa_sent_outbox, the outbox) ever holds it (issue 14 item 2).
+        const text = await mintLinks(deps.pool, job.to, job.text);
+        sent = await session.socket.sendMessage(userJid(job.to), { text });
       } catch (error) {
         // Not sent: the claim goes, so the retry may send it.
         if (job.outboxId !== null) {

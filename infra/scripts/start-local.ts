@@ -10,7 +10,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, parse } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -260,6 +260,10 @@ export type LocalStack = {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const dataDir = options.dataDir ?? localDataDir();
   const stackFile = localStackFile(dataDir);
+  // `.data/` holds the database, queues, secrets and the console's replies: the owner's alone
+  // (0700), whatever the umask, so no other local user can read a backup or a reply in it.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
   // Fail on a bad environment or a busy port before PostgreSQL is started.
   const initial = getConfig();
   if (initial.PORT !== 0) {
@@ -390,7 +394,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       pid: process.pid,
     };
     await mkdir(dirname(stackFile), { recursive: true });
-    await writeFile(stackFile, `${JSON.stringify(info, null, 2)}\n`);
+    await writeFile(stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     return {
       info,
       database: database.embedded ? `embedded PostgreSQL (${database.dataDir})` : 'DATABASE_URL',
@@ -412,6 +416,8 @@ Starts Kantong on this machine: PostgreSQL, the queues and storage, the function
   --session <id>    the session (WA_SESSIONS) to pair; default: the first one`;
 
 async function main(): Promise<void> {
+  // Files npm start and its servers (PostgreSQL, ElasticMQ) create are the owner's only.
+  process.umask(0o077);
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: {

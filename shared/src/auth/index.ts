@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type CommonQueryMethods, type DatabasePool, sql } from '../db/pool.ts';
 import { logger } from '../logger.ts';
 import * as Users from '../users/index.ts';
-import { consumeLink, issueLink, linkLine } from './links.ts';
+import { consumeLink, LINK_PLACEHOLDER, linkLine } from './links.ts';
 import { burnVerification, checkNewPassword, hashPassword, verifyPassword } from './password.ts';
 import { clearAttempts, recordAttempt, reserveAttempt, throttleKey } from './throttle.ts';
 
@@ -140,8 +140,10 @@ export async function hasPassword(db: CommonQueryMethods, userId: number): Promi
     SELECT password_hash IS NOT NULL AS has FROM users WHERE id = ${userId}`);
 }
 
-/** A fresh one-time link for the bot to send, as the line it sends. */
-export async function dashboardLinkLine(tx: CommonQueryMethods, userId: number, now: Date): Promise<string> {
-  const link = await issueLink(tx, userId, now);
-  return linkLine(link.url, await hasPassword(tx, userId));
+/**
+ * The line the bot answers a link command with, as stored: the link itself is minted when the
+ * message is delivered (see links.ts, issue 14 item 2).
+ */
+export async function dashboardLinkLine(tx: CommonQueryMethods, userId: number): Promise<string> {
+  return linkLine(LINK_PLACEHOLDER, await hasPassword(tx, userId));
 }

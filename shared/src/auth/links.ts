@@ -2,11 +2,19 @@
  * One-time dashboard links: "Buat password dashboard kamu di <PUBLIC_URL>/onboarding/<token>".
  * The token is 32 random bytes; only its SHA-256 is stored. It works once, for 24 hours, and a
  * newer link retires the older ones, so only the last link the bot sent works.
+ *
+ * Minted at delivery (issue 14 item 2): a reply is written with {@link LINK_PLACEHOLDER} where
+ * the link goes, and that text is what every stored copy holds (wa_messages.response,
+ * outbox.body, the queue message, wa_sent_outbox.body, the console mailbox) — it says a link
+ * was sent, and no backup or database reader can use it. The component that hands the message
+ * to the person (the WhatsApp host's sender, the `/wa/incoming` response, the chat console)
+ * calls {@link mintLinks} right before: the token is created then, and only its hash stored.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { getConfig } from '../config.ts';
-import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, type DatabasePool, sql } from '../db/pool.ts';
+import * as Users from '../users/index.ts';
 import { randomToken } from './session.ts';
 
 export const LINK_TTL_HOURS = 24;
@@ -24,7 +32,14 @@ export function linkUrl(token: string, publicUrl: string = getConfig().PUBLIC_UR
   return `${publicUrl.replace(/\/+$/, '')}/onboarding/${token}`;
 }
 
-/** The line the bot sends with a fresh link. */
+/**
+ * Where a link goes in a stored message. Its brackets are not on a phone keyboard, so typed text
+ * does not produce one by chance; if a user does paste it, the sender mints a link for the
+ * message's own recipient — the user — which is what they asked for.
+ */
+export const LINK_PLACEHOLDER = '⟦link dashboard sekali pakai⟧';
+
+/** The line the bot sends with a fresh link (with {@link LINK_PLACEHOLDER} as `url` when stored). */
 export function linkLine(url: string, hasPassword: boolean): string {
   return hasPassword
     ? `Ganti password dashboard kamu di ${url} (berlaku ${LINK_TTL_HOURS} jam, sekali pakai).`
@@ -79,4 +94,23 @@ export function isLinkCommand(text: string): boolean {
       .replace(/\s+/g, ' ')
       .trim(),
   );
+}
+
+/**
+ * Replaces each {@link LINK_PLACEHOLDER} in `text`, a message about to reach `to` (a phone
+ * number), with a freshly minted link of that number's user. Text without one is returned as it
+ * is, without touching the database. A number with no user (never happens for a reply) gets the
+ * note instead of a link.
+ */
+export async function mintLinks(
+  pool: DatabasePool,
+  to: string,
+  text: string,
+  now: Date = new Date(),
+): Promise<string> {
+  if (!text.includes(LINK_PLACEHOLDER)) return text;
+  const user = await Users.findByPhone(pool, Users.normalisePhone(to));
+  if (!user) return text;
+  const link = await pool.transaction((tx) => issueLink(tx, user.id, now));
+  return text.replaceAll(LINK_PLACEHOLDER, link.url);
 }

@@ -232,7 +232,7 @@ async function withWelcome(
     user.status === 'pending' ? `${Replies.WELCOME}\n${Registration.ACTIVATE_HINT}` : Replies.WELCOME;
   if (action.intent === 'dashboard_link') return `${welcome}\n\n${action.reply}`;
   const body = action.intent === 'help' || action.intent === 'smalltalk' ? Replies.HELP : action.reply;
-  return `${welcome}\n\n${body}\n\n${await Auth.dashboardLinkLine(tx, user.id, now)}`;
+  return `${welcome}\n\n${body}\n\n${await Auth.dashboardLinkLine(tx, user.id)}`;
 }
 
 /** A pending user's "ya": active from now on, and what was recorded meanwhile is confirmed. */
@@ -296,7 +296,7 @@ async function respond(
   const { user } = input;
   if (input.rateLimited) return { intent: 'rate_limited', reply: Replies.SLOW_DOWN };
   if (input.linkCommand) {
-    return { intent: 'dashboard_link', reply: await Auth.dashboardLinkLine(tx, user.id, input.now) };
+    return { intent: 'dashboard_link', reply: await Auth.dashboardLinkLine(tx, user.id) };
   }
   if (user.status === 'blocked') return { intent: 'blocked', reply: Registration.BLOCKED };
   if (user.status === 'pending' && !input.created && Registration.isActivation(input.decideInput.text)) {

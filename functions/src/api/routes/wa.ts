@@ -1,3 +1,4 @@
+import { mintLinks } from '@kantong/shared/auth';
 import { handleIncoming, IncomingMessageSchema } from '@kantong/shared/conversation';
 import { Hono } from 'hono';
 import type { ApiDeps } from '../deps.ts';
@@ -7,10 +8,13 @@ import { validate } from '../http.ts';
 export function waRoutes(deps: ApiDeps) {
   return new Hono().post('/incoming', validate('json', IncomingMessageSchema), async (c) => {
     const message = c.req.valid('json');
+    const pool = await deps.pool();
     const result = await handleIncoming(
-      { pool: await deps.pool(), llm: deps.llm, ...(deps.now ? { now: deps.now } : {}) },
+      { pool, llm: deps.llm, ...(deps.now ? { now: deps.now } : {}) },
       message,
     );
-    return c.json(result, 200);
+    // This response is the delivery: a one-time link is minted now, never stored (issue 14 item 2).
+    const reply = await mintLinks(pool, message.from_number, result.reply, deps.now?.() ?? new Date());
+    return c.json({ ...result, reply }, 200);
   });
 }
