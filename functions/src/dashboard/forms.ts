@@ -2,7 +2,7 @@
 import { DomainError } from '@kantong/shared/errors';
 import { MAX_AMOUNT } from '@kantong/shared/money';
 import { parseAmount } from '@kantong/shared/nlu/amount';
-import { DAY_RANGE_TEXT, isIsoDate, localDate, localDateTime } from '@kantong/shared/time';
+import { DAY_RANGE_TEXT, isIsoDate, isLocalTime, localDate, zonedInstant } from '@kantong/shared/time';
 import type { Context } from 'hono';
 import { z } from 'zod';
 
@@ -45,15 +45,18 @@ export function amountOf(input: string): bigint {
 export const AmountFieldSchema = z.string().trim().min(1, 'Nominal wajib diisi.').max(40);
 
 /**
- * The instant of a transaction typed for local `day`: now when it is today, otherwise noon of
- * that day in `timezone` (noon is safe from daylight-saving edges, and sorts inside the day).
+ * The instant of a transaction typed for local `day` and, optionally, `time` ('HH:mm'): with no
+ * time, now when the day is today, otherwise noon of that day (noon sorts inside the day). The
+ * conversion is shared/src/time's `zonedInstant`, the one place local time becomes an instant:
+ * exact on the days a zone's offset changes, where correcting the offset once is an hour off.
  */
-export function instantOf(day: string, timezone: string, now: Date): Date {
+export function instantOf(day: string, timezone: string, now: Date, time?: string): Date {
+  if (time !== undefined) return zonedInstant(day, time, timezone);
   if (day === localDate(now, timezone)) return now;
-  const guess = new Date(`${day}T12:00:00Z`);
-  const shown = new Date(`${localDateTime(guess, timezone).replace(' ', 'T')}:00Z`);
-  return new Date(guess.getTime() - (shown.getTime() - guess.getTime()));
+  return zonedInstant(day, '12:00', timezone);
 }
+
+export const TimeSchema = z.string().refine(isLocalTime, 'Jam harus JJ:MM, contoh 08:30.');
 
 /** A path to go back to after a plain (non-HTMX) form post: only one of the dashboard's own. */
 export function backTo(value: unknown, fallback: string): string {

@@ -15,6 +15,7 @@ import { savingsPageRoutes } from './savings.ts';
 import type { DashboardEnv } from './session.ts';
 import { transactionPageRoutes } from './transactions.ts';
 import { errorPage, render } from './views.ts';
+import { walletPageRoutes } from './wallets.ts';
 
 export function dashboardRoutes(deps: ApiDeps) {
   const app = new Hono<DashboardEnv>()
@@ -22,6 +23,7 @@ export function dashboardRoutes(deps: ApiDeps) {
     .route('/', loginRoutes(deps))
     .route('/', overviewRoutes(deps))
     .route('/', transactionPageRoutes(deps))
+    .route('/', walletPageRoutes(deps))
     .route('/', savingsPageRoutes(deps))
     .route('/', reportRoutes(deps));
   app.onError((error, c) => {

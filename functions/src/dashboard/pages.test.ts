@@ -1,8 +1,10 @@
 import * as Budgets from '@kantong/shared/budgets';
 import * as Categories from '@kantong/shared/categories';
 import { sql } from '@kantong/shared/db';
+import * as Debts from '@kantong/shared/debts';
 import * as Ledger from '@kantong/shared/ledger';
 import * as Users from '@kantong/shared/users';
+import * as Wallets from '@kantong/shared/wallets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createTestApi, type TestApi } from '../api/testing.ts';
@@ -54,14 +56,19 @@ afterAll(async () => {
 });
 
 describe('signed-out visitors', () => {
-  it.each(['/dashboard', '/transactions', '/transactions/export', '/savings', '/reports/download', '/'])(
-    'GET %s sends a browser to the login',
-    async (path) => {
-      const page = await browser(api).get(path);
-      expect(page.status).toBe(302);
-      expect(page.headers.get('location')).toBe('/login');
-    },
-  );
+  it.each([
+    '/dashboard',
+    '/transactions',
+    '/transactions/export',
+    '/wallets',
+    '/savings',
+    '/reports/download',
+    '/',
+  ])('GET %s sends a browser to the login', async (path) => {
+    const page = await browser(api).get(path);
+    expect(page.status).toBe(302);
+    expect(page.headers.get('location')).toBe('/login');
+  });
 
   it.each([
     '/transactions/new',
@@ -314,12 +321,14 @@ describe('/transactions/export', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(lines[0]).toBe('tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id');
+    expect(lines[0]).toBe(
+      'tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id,dompet,ke_dompet,jenis,pihak',
+    );
     const live = await liveRows(aliceId);
     expect(
       lines
         .slice(1)
-        .map((line) => Number(line.split(',').at(-1)))
+        .map((line) => Number(line.split(',')[9]))
         .sort(),
     ).toEqual(live.map((row) => row.id).sort());
     expect(all.text).not.toContain('rahasiabob');
@@ -331,7 +340,7 @@ describe('/transactions/export', () => {
       .split('\r\n');
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatch(
-      /^2026-11-25 10:00;income;Gaji;gaji dari kantor;3500000;IDR;whatsapp;confirmed;;\d+$/,
+      /^2026-11-25 10:00;income;Gaji;gaji dari kantor;3500000;IDR;whatsapp;confirmed;;\d+;Tunai;;regular;$/,
     );
   });
 
@@ -430,5 +439,259 @@ describe('assets', () => {
     const chart = await api.app.request('/assets/chart.js');
     expect(await chart.text()).toContain('Chart.js v4.6.1');
     expect((await api.app.request('/assets/..%2Fpackage.json')).status).toBe(404);
+  });
+});
+
+describe('wallets and debts (issue 12)', () => {
+  const DINA = '6281400000004';
+  const EKO = '6281400000005';
+  let dina: Browser;
+  let eko: Browser;
+  let dinaId: number;
+  let ekoId: number;
+  let bca: Wallets.Wallet;
+  let gopay: Wallets.Wallet;
+  let ekoWallet: Wallets.Wallet;
+  const at = new Date('2026-11-24T03:00:00Z');
+
+  beforeAll(async () => {
+    dina = await signedInBrowser(api, DINA);
+    eko = await signedInBrowser(api, EKO);
+    dinaId = await userId(DINA);
+    ekoId = await userId(EKO);
+    await api.db.pool.transaction(async (tx) => {
+      bca = await Wallets.resolve(tx, dinaId, 'bca');
+      gopay = await Wallets.resolve(tx, dinaId, 'gopay');
+      const base = { userId: dinaId, categoryId: null, datetime: at, source: 'whatsapp' as const };
+      await Ledger.record(tx, {
+        ...base,
+        direction: 'income',
+        amount: 1_000_000n,
+        description: 'gaji',
+        walletId: bca.id,
+      });
+      await Ledger.record(tx, {
+        ...base,
+        direction: 'transfer',
+        amount: 100_000n,
+        description: 'top up gopay',
+        walletId: bca.id,
+        toWalletId: gopay.id,
+      });
+      const loan = { userId: dinaId, datetime: at, source: 'whatsapp' as const };
+      await Debts.open(tx, { ...loan, kind: 'debt', counterparty: 'budi', amount: 100_000n });
+      await Debts.repay(tx, { ...loan, kind: 'debt', counterparty: 'budi', amount: 40_000n });
+      await Debts.open(tx, { ...loan, kind: 'receivable', counterparty: 'andi', amount: 50_000n });
+      ekoWallet = await Wallets.resolve(tx, ekoId, 'jenius');
+      await Ledger.record(tx, {
+        userId: ekoId,
+        categoryId: null,
+        datetime: at,
+        source: 'whatsapp',
+        direction: 'income',
+        amount: 777_000n,
+        description: 'rahasiaeko',
+        walletId: ekoWallet.id,
+      });
+      await Debts.open(tx, {
+        userId: ekoId,
+        datetime: at,
+        source: 'whatsapp',
+        kind: 'receivable',
+        counterparty: 'rahasiateman',
+        amount: 333_000n,
+      });
+    });
+  });
+
+  const walletRows = (id: number) =>
+    api.db.pool.any(sql.type(
+      z.object({
+        amount: z.bigint(),
+        direction: z.string(),
+        wallet_id: z.number().nullable(),
+        to_wallet_id: z.number().nullable(),
+        local: z.string(),
+      }),
+    )`
+      SELECT amount, direction, wallet_id, to_wallet_id,
+             to_char(tx_datetime AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM-DD HH24:MI') AS local
+      FROM transactions WHERE user_id = ${id} AND deleted_at IS NULL AND source = 'web' ORDER BY id`);
+
+  it("shows each wallet's balance and each person's debt to their owner only, linked from the menu", async () => {
+    const page = await dina.get('/wallets');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<a href="/wallets" aria-current="page">Dompet &amp; Utang</a>');
+    const cells = (name: string) =>
+      new RegExp(
+        `<tr><td>${name}</td><td class="muted">[^<]+</td><td class="num"><span class="[a-z]*">([^<]+)</span>`,
+      ).exec(page.text)?.[1];
+    expect(cells('BCA')).toBe('Rp900.000');
+    expect(cells('GoPay')).toBe('Rp100.000');
+    // Tunai: +100.000 borrowed from Budi, −40.000 paid back, −50.000 lent to Andi.
+    expect(cells('Tunai')).toBe('Rp10.000');
+    expect(page.text).toMatch(/id="total-dompet"><strong>Rp1\.010\.000</);
+    expect(page.text).toMatch(
+      /<td>Budi<\/td><td class="num">Rp100\.000<\/td><td class="num">Rp40\.000<\/td><td class="num"><strong>Rp60\.000</,
+    );
+    expect(page.text).toMatch(
+      /<td>Andi<\/td><td class="num">Rp50\.000<\/td><td class="num">Rp0<\/td><td class="num"><strong>Rp50\.000</,
+    );
+    for (const secret of ['Jenius', 'Rahasiateman', 'rahasiateman', '777', '333'])
+      expect(page.text).not.toContain(secret);
+
+    const other = await eko.get(`/wallets?user_id=${dinaId}`);
+    expect(other.status).toBe(200);
+    expect(other.text).toContain('Jenius');
+    expect(other.text).toContain('Rahasiateman');
+    for (const secret of ['BCA', 'GoPay', 'Budi', 'Andi', '1.010.000'])
+      expect(other.text).not.toContain(secret);
+  });
+
+  it('lists the wallet of each row, a transfer as "BCA → GoPay" and a loan with its person', async () => {
+    const page = await dina.get('/transactions');
+    expect(page.text).toContain('<span class="muted wallet">BCA → GoPay</span>');
+    expect(page.text).toContain('<span class="muted wallet">BCA</span>');
+    expect(page.text).toContain('<span class="muted wallet">Pinjam dari Budi · Tunai</span>');
+    expect(page.text).toContain('<span class="muted wallet">Bayar utang ke Budi · Tunai</span>');
+    expect(page.text).toContain('<span class="muted wallet">Minjemin Andi · Tunai</span>');
+    // The form offers the user's own wallets only.
+    expect(page.text).toContain(`<option value="${gopay.id}">GoPay</option>`);
+    expect(page.text).not.toContain('Jenius');
+  });
+
+  it('records a spend from a chosen wallet at a chosen time, and a transfer between two', async () => {
+    const spent = await dina.post('/transactions/new', {
+      _csrf: dina.csrf,
+      direction: 'expense',
+      amount: '25rb',
+      description: 'kopi pake gopay',
+      date: '2026-11-23',
+      time: '08:30',
+      wallet_id: String(gopay.id),
+      to_wallet_id: String(bca.id), // ignored: not a transfer
+    });
+    expect(spent.status).toBe(303);
+    const moved = await dina.post('/transactions/new', {
+      _csrf: dina.csrf,
+      direction: 'transfer',
+      amount: '200.000',
+      date: '2026-11-25',
+      wallet_id: String(bca.id),
+      to_wallet_id: '',
+    });
+    expect(moved.status).toBe(303);
+    expect(await walletRows(dinaId)).toEqual([
+      {
+        amount: 25_000n,
+        direction: 'expense',
+        wallet_id: gopay.id,
+        to_wallet_id: null,
+        local: '2026-11-23 08:30',
+      },
+      {
+        amount: 200_000n,
+        direction: 'transfer',
+        wallet_id: bca.id,
+        to_wallet_id: null,
+        local: '2026-11-25 10:00',
+      },
+    ]);
+    const page = await dina.get('/wallets');
+    expect(page.text).toMatch(
+      /<tr><td>GoPay<\/td><td class="muted">E-wallet<\/td><td class="num"><span class="">Rp75\.000</,
+    );
+    expect(page.text).toMatch(
+      /<tr><td>Tunai<\/td><td class="muted">Tunai<\/td><td class="num"><span class="">Rp210\.000</,
+    );
+  });
+
+  it("refuses another user's wallet id as not found, and a transfer to the same wallet", async () => {
+    const before = await walletRows(dinaId);
+    const foreign = await dina.post('/transactions/new', {
+      _csrf: dina.csrf,
+      direction: 'expense',
+      amount: '10000',
+      date: '2026-11-25',
+      wallet_id: String(ekoWallet.id),
+    });
+    expect(foreign.status).toBe(404);
+    expect(foreign.text).toContain('Dompet tidak ditemukan.');
+    expect(foreign.text).not.toContain('Jenius');
+    const foreignTarget = await dina.post('/transactions/new', {
+      _csrf: dina.csrf,
+      direction: 'transfer',
+      amount: '10000',
+      date: '2026-11-25',
+      to_wallet_id: String(ekoWallet.id),
+    });
+    expect(foreignTarget.status).toBe(404);
+    const same = await dina.post('/transactions/new', {
+      _csrf: dina.csrf,
+      direction: 'transfer',
+      amount: '10000',
+      date: '2026-11-25',
+      wallet_id: String(bca.id),
+      to_wallet_id: String(bca.id),
+    });
+    expect(same.status).toBe(400);
+    expect(same.text).toContain('Dompet asal dan tujuannya sama (BCA)');
+    expect(await walletRows(dinaId)).toEqual(before);
+  });
+
+  it('does not edit a loan inline: its amount is part of what a person owes', async () => {
+    const loanId = await api.db.pool.oneFirst(sql.type(z.object({ id: z.number() }))`
+      SELECT id FROM transactions WHERE user_id = ${dinaId} AND kind = 'debt' ORDER BY id LIMIT 1`);
+    const page = await dina.get('/transactions');
+    expect(page.text).not.toContain(`id="amt-${loanId}"`);
+    const refused = await dina.post(`/transactions/${loanId}/update`, { _csrf: dina.csrf, amount: '1jt' });
+    expect(refused.status).toBe(400);
+    expect(await Debts.outstanding(api.db.pool, dinaId, 'debt', 'budi')).toBe(60_000n);
+  });
+
+  it('exports the wallet, the destination, the kind and the person of every row', async () => {
+    const csv = await dina.get('/transactions/export?delimiter=semicolon');
+    const lines = csv.text
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    const header = (lines[0] ?? '').split(';');
+    const records = lines.slice(1).map((line) => {
+      const cells = line.split(';');
+      return Object.fromEntries(header.map((name, i) => [name, cells[i]]));
+    });
+    const pick = (r: Record<string, string | undefined>) => [
+      r.arah,
+      r.jenis,
+      r.dompet,
+      r.ke_dompet,
+      r.pihak,
+      r.jumlah,
+    ];
+    expect(records.map(pick)).toEqual(
+      expect.arrayContaining([
+        ['income', 'regular', 'BCA', '', '', '1000000'],
+        ['transfer', 'regular', 'BCA', 'GoPay', '', '100000'],
+        ['income', 'debt', 'Tunai', '', 'budi', '100000'],
+        ['expense', 'debt', 'Tunai', '', 'budi', '40000'],
+        ['expense', 'receivable', 'Tunai', '', 'andi', '50000'],
+        ['expense', 'regular', 'GoPay', '', '', '25000'],
+      ]),
+    );
+    expect(csv.text).not.toContain('rahasia');
+  });
+
+  it('refuses an export of more rows than one file holds, as the JSON API does', async () => {
+    await api.db.pool.query(sql.unsafe`
+      INSERT INTO transactions (user_id, direction, amount, description, tx_datetime, source)
+      SELECT ${ekoId}, 'expense', 1000, 'bulk', now() - make_interval(mins => g), 'import'
+      FROM generate_series(1, 10000) AS g`);
+    const page = await eko.get('/transactions/export');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('Ada 10002 transaksi, lebih dari 10000 baris per file.');
+    const api400 = await api.get(`/transactions/export?user_id=${ekoId}`);
+    expect(api400.status).toBe(400);
+    const narrowed = await eko.get('/transactions/export?q=rahasiaeko');
+    expect(narrowed.status).toBe(200);
   });
 });

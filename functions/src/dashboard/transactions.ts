@@ -5,13 +5,16 @@
  */
 import * as Categories from '@kantong/shared/categories';
 import type { DatabaseTransactionConnection } from '@kantong/shared/db';
+import * as Debts from '@kantong/shared/debts';
+import { recordFromWeb } from '@kantong/shared/entry';
 import { DomainError } from '@kantong/shared/errors';
-import { toCsv } from '@kantong/shared/export';
+import { exportRows, toCsv } from '@kantong/shared/export';
 import * as Ledger from '@kantong/shared/ledger';
 import { groupThousands } from '@kantong/shared/money';
 import { DirectionSchema } from '@kantong/shared/nlu';
 import { formatDayId, localDate, localDateTime } from '@kantong/shared/time';
 import type * as Users from '@kantong/shared/users';
+import * as Wallets from '@kantong/shared/wallets';
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
@@ -25,6 +28,7 @@ import {
   instantOf,
   optional,
   readForm,
+  TimeSchema,
 } from './forms.ts';
 import { type DashboardEnv, nowOf, pageOrApi, requireUser } from './session.ts';
 import {
@@ -41,8 +45,6 @@ import {
 } from './views.ts';
 
 export const PAGE_SIZE = 25;
-/** Largest CSV in one file; a bigger selection is refused, never cut short silently. */
-export const EXPORT_LIMIT = 10_000;
 
 const FilterSchema = z.object({
   from: optional(DaySchema).catch(undefined),
@@ -114,6 +116,26 @@ function categorySelect(
 </select>`;
 }
 
+/**
+ * Where a row's money went, as the list shows it: the wallet ("GoPay"), a transfer as
+ * "BCA → GoPay", a loan with its person ("Pinjam dari Budi · Tunai").
+ */
+export function whereLabel(row: Ledger.Transaction): string {
+  if (row.direction === 'transfer') return `${row.wallet} → ${row.to_wallet ?? Wallets.DEFAULT_WALLET}`;
+  const who = row.counterparty ? Debts.displayName(row.counterparty) : '?';
+  const income = row.direction === 'income';
+  switch (row.kind) {
+    case 'debt':
+      return `${income ? `Pinjam dari ${who}` : `Bayar utang ke ${who}`} · ${row.wallet}`;
+    case 'receivable':
+      return `${income ? `${who} bayar utang` : `Minjemin ${who}`} · ${row.wallet}`;
+    case 'adjustment':
+      return `Penyesuaian saldo · ${row.wallet}`;
+    case 'regular':
+      return row.wallet;
+  }
+}
+
 /** One table row; HTMX replaces it after an edit or a confirmation. */
 export function transactionRow(
   row: Ledger.Transaction,
@@ -133,9 +155,13 @@ export function transactionRow(
   <td>${formatDayId(when.slice(0, 10))}<br><span class="muted">${when.slice(11)}</span></td>
   <td>${row.description ?? '-'}${row.merchant ? html`<br><span class="muted">${row.merchant}</span>` : ''}
     <br><span class="muted">${DIRECTION_LABEL[row.direction]} · ${SOURCE_LABEL[row.source]}</span>
+    <br><span class="muted wallet">${whereLabel(row)}</span>
     ${input.error ? html`<div class="alert error" role="alert">${input.error}</div>` : ''}</td>
   <td>
-    <form class="inline-edit" ${hx('update')}>
+    ${
+      row.kind !== 'regular'
+        ? html`<span class="muted">${row.kind === 'adjustment' ? 'Penyesuaian saldo' : 'Pinjaman'}</span>`
+        : html`<form class="inline-edit" ${hx('update')}>
       ${hiddenCsrf(input.csrf)}<input type="hidden" name="back" value="${input.back}">
       ${
         row.direction === 'transfer'
@@ -152,7 +178,8 @@ export function transactionRow(
       <label for="amt-${row.id}" class="sr-only">Jumlah transaksi ${row.id} (Rp)</label>
       <input id="amt-${row.id}" name="amount" inputmode="numeric" value="${groupThousands(row.amount)}" required>
       <button type="submit" class="secondary">Simpan</button>
-    </form>
+    </form>`
+    }
   </td>
   <td class="num">${money(row.amount, row.direction)}</td>
   <td>${row.status === 'pending' ? html`<span class="badge pending">${STATUS_LABEL.pending}</span>` : html`<span class="badge">${STATUS_LABEL.confirmed}</span>`}</td>
@@ -183,7 +210,16 @@ function filterForm(filter: Filter, categories: readonly Categories.Category[]):
 </form>`;
 }
 
-function addForm(categories: readonly Categories.Category[], csrf: string, today: string): Html {
+function walletOptions(wallets: readonly Wallets.Wallet[]): Html[] {
+  return wallets.map((wallet) => html`<option value="${wallet.id ?? ''}">${wallet.name}</option>`);
+}
+
+function addForm(
+  categories: readonly Categories.Category[],
+  wallets: readonly Wallets.Wallet[],
+  csrf: string,
+  today: string,
+): Html {
   return html`<details class="card"><summary>+ Tambah transaksi</summary>
 <form method="post" action="/transactions/new" class="filters">
   ${hiddenCsrf(csrf)}
@@ -194,7 +230,10 @@ function addForm(categories: readonly Categories.Category[], csrf: string, today
   <div><label for="n-amount">Jumlah (Rp)</label><input id="n-amount" name="amount" inputmode="numeric" required placeholder="50.000"></div>
   <div>${categorySelect('n-category', categories, 'both', null, 'Kategori', false)}</div>
   <div><label for="n-description">Deskripsi</label><input id="n-description" name="description" maxlength="500" placeholder="beli pulsa"></div>
+  <div><label for="n-wallet">Dompet</label><select id="n-wallet" name="wallet_id">${walletOptions(wallets)}</select></div>
+  <div><label for="n-to-wallet">Ke dompet (khusus transfer)</label><select id="n-to-wallet" name="to_wallet_id"><option value="">-</option>${walletOptions(wallets)}</select></div>
   <div><label for="n-date">Tanggal</label><input id="n-date" type="date" name="date" value="${today}" required></div>
+  <div><label for="n-time">Jam (opsional)</label><input id="n-time" type="time" name="time"></div>
   <div><button type="submit">Simpan transaksi</button></div>
 </form></details>`;
 }
@@ -209,6 +248,7 @@ async function listPage(
   const filter = filterOf(c);
   const pool = await deps.pool();
   const categories = await Categories.listForUser(pool, user.id);
+  const wallets = await Wallets.balances(pool, user.id);
   const { rows, total } = await Ledger.list(pool, {
     ...ledgerFilter(filter, user),
     limit: PAGE_SIZE,
@@ -220,7 +260,7 @@ async function listPage(
 ${alert('ok', messages.ok ?? (c.req.query('ok') === 'tambah' ? 'Transaksi tersimpan.' : undefined))}
 ${alert('error', messages.error)}
 ${filterForm(filter, categories)}
-${addForm(categories, csrf, localDate(nowOf(deps), user.timezone))}
+${addForm(categories, wallets, csrf, localDate(nowOf(deps), user.timezone))}
 <section class="card" aria-labelledby="judul-tabel">
   <div class="actions spread">
     <h2 id="judul-tabel">${total} transaksi</h2>
@@ -254,6 +294,11 @@ const NewFormSchema = z.object({
   category_id: optional(IdSchema),
   description: optional(z.string().trim().max(500, 'Deskripsi maksimal 500 karakter.')),
   date: DaySchema,
+  time: optional(TimeSchema),
+  /** Empty: Tunai. */
+  wallet_id: optional(IdSchema),
+  /** A transfer's destination; empty: Tunai. Ignored for income and expense. */
+  to_wallet_id: optional(IdSchema),
 });
 
 const EditFormSchema = z.object({
@@ -318,16 +363,8 @@ export function transactionPageRoutes(deps: ApiDeps) {
       pageOrApi(deps, async (c) => {
         const user = c.get('user');
         const filter = filterOf(c);
-        const { rows, total } = await Ledger.list(await deps.pool(), {
-          ...ledgerFilter(filter, user),
-          limit: EXPORT_LIMIT,
-        });
-        if (total > EXPORT_LIMIT) {
-          throw new DomainError(
-            'invalid',
-            `Ada ${total} transaksi, lebih dari ${EXPORT_LIMIT} baris per file. Persempit rentang tanggalnya ya.`,
-          );
-        }
+        // More rows than one file holds: the error page (400), as the JSON API answers.
+        const rows = await exportRows(await deps.pool(), ledgerFilter(filter, user));
         const csv = toCsv(rows, {
           timezone: user.timezone,
           delimiter: filter.delimiter === 'semicolon' ? ';' : ',',
@@ -348,26 +385,19 @@ export function transactionPageRoutes(deps: ApiDeps) {
         form = await readForm(c, NewFormSchema);
         const amount = amountOf(form.amount);
         const pool = await deps.pool();
-        await pool.transaction(async (tx) => {
-          const fallback =
-            form.direction === 'transfer' || form.category_id !== undefined
-              ? null
-              : await Categories.findOrCreate(
-                  tx,
-                  user.id,
-                  form.direction === 'income' ? 'Pemasukan Lain' : 'Lainnya',
-                  form.direction,
-                );
-          return Ledger.recordForUser(tx, {
+        const ref = (id: number | undefined) => (id === undefined ? null : { id });
+        await pool.transaction((tx) =>
+          recordFromWeb(tx, {
             userId: user.id,
             direction: form.direction,
             amount,
-            categoryId: form.direction === 'transfer' ? null : (form.category_id ?? fallback?.id ?? null),
+            category: form.direction === 'transfer' ? null : ref(form.category_id),
             description: form.description ?? null,
-            datetime: instantOf(form.date, user.timezone, nowOf(deps)),
-            source: 'web',
-          });
-        });
+            datetime: instantOf(form.date, user.timezone, nowOf(deps), form.time),
+            wallet: ref(form.wallet_id),
+            ...(form.direction === 'transfer' ? { toWallet: ref(form.to_wallet_id) } : {}),
+          }),
+        );
       } catch (error) {
         if (error instanceof DomainError && error.code !== 'not_found')
           return listPage(c, deps, { error: error.message });

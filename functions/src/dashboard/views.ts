@@ -40,11 +40,12 @@ export async function render(
   return c.html(await body, status, pageHeaders(extra));
 }
 
-export type NavKey = 'dashboard' | 'transactions' | 'savings';
+export type NavKey = 'dashboard' | 'transactions' | 'wallets' | 'savings';
 
 const NAV: { key: NavKey; href: string; label: string }[] = [
   { key: 'dashboard', href: '/dashboard', label: 'Ringkasan' },
   { key: 'transactions', href: '/transactions', label: 'Transaksi' },
+  { key: 'wallets', href: '/wallets', label: 'Dompet & Utang' },
   { key: 'savings', href: '/savings', label: 'Tabungan' },
 ];
 

@@ -5,10 +5,20 @@
  *   Indonesian-locale spreadsheet (decimal comma) and an English one (decimal point) read the same value;
  * - comma-separated by default (RFC 4180); `;` on request, for Excel set to Indonesian regional
  *   settings, whose list separator is the semicolon;
- * - cells that start with = + - @ are prefixed with ' so a description can never run as a formula.
+ * - a cell holding EITHER separator, a quote or a line break is quoted, whichever separator the
+ *   file uses: Excel set to Indonesian opens a comma file splitting at `;`, so "beli kopi;=1+1;x"
+ *   left bare would become three cells, the middle one a live formula (issue 14);
+ * - cells that start with = + - @ (or a tab / CR), even behind invisible characters (zero-width
+ *   spaces, bidi marks, a BOM, other Unicode format characters, whitespace) that a spreadsheet may
+ *   skip, are prefixed with ' so a description can never run as a formula (OWASP CSV injection);
+ * - the original columns keep their positions; wallet, destination wallet, kind and person come
+ *   after `id`, so an import template made for the older file still reads the same columns.
  */
 
+import type { CommonQueryMethods } from '../db/pool.ts';
+import { DomainError } from '../errors/index.ts';
 import type { Transaction } from '../ledger/index.ts';
+import * as Ledger from '../ledger/index.ts';
 import { localDateTime } from '../time/index.ts';
 
 export type Delimiter = ',' | ';';
@@ -24,11 +34,28 @@ export const CSV_HEADER = [
   'status',
   'merchant',
   'id',
+  /** Paid from / received into; a transfer's source. "Tunai" for the default wallet. */
+  'dompet',
+  /** A transfer's destination; empty for every other row. */
+  'ke_dompet',
+  /** regular | debt | receivable | adjustment: only 'regular' income and expense count as earning and spending. */
+  'jenis',
+  /** The person of a loan (debt / receivable); empty otherwise. */
+  'pihak',
 ];
 
-function cell(value: string, delimiter: Delimiter): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return safe.includes(delimiter) || /["\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/**
+ * What may precede a formula character unseen: whitespace and separators (\p{Z}, \s), control
+ * characters (\p{Cc}) and format characters (\p{Cf}: zero-width space/joiner, LRM/RLM, bidi
+ * embeddings, overrides and isolates, BOM, word joiner, soft hyphen).
+ */
+const FORMULA = /^[\s\p{Z}\p{Cc}\p{Cf}]*[=+\-@]|^[\s\p{Z}\p{Cc}\p{Cf}]*[\t\r]/u;
+/** Quoted whatever the file's own separator: both separators, quotes and line breaks. */
+const NEEDS_QUOTES = /[,;"\r\n]/;
+
+export function csvCell(value: string): string {
+  const safe = FORMULA.test(value) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function toCsv(
@@ -36,7 +63,7 @@ export function toCsv(
   options: { timezone: string; delimiter?: Delimiter },
 ): string {
   const delimiter = options.delimiter ?? ',';
-  const line = (values: string[]) => values.map((value) => cell(value, delimiter)).join(delimiter);
+  const line = (values: string[]) => values.map(csvCell).join(delimiter);
   const body = rows.map((row) =>
     line([
       localDateTime(row.tx_datetime, options.timezone),
@@ -49,7 +76,33 @@ export function toCsv(
       row.status,
       row.merchant ?? '',
       String(row.id),
+      row.wallet,
+      row.to_wallet ?? '',
+      row.kind,
+      row.counterparty ?? '',
     ]),
   );
   return `\uFEFF${[line(CSV_HEADER), ...body].join('\r\n')}\r\n`;
+}
+
+/** Largest export in one file. */
+export const EXPORT_LIMIT = 10_000;
+
+/**
+ * The rows of one export, or a refusal when there are more than {@link EXPORT_LIMIT}: a file is
+ * never cut short silently (the JSON API's export used to stop at 10 000 rows without a word while
+ * the dashboard refused). The refusal is a DomainError 'invalid' (400 on the API, the dashboard's
+ * error page) saying how many rows matched and to narrow the dates.
+ */
+export async function exportRows(
+  db: CommonQueryMethods,
+  filter: Omit<Ledger.TransactionFilter, 'limit' | 'offset'>,
+): Promise<readonly Transaction[]> {
+  const { rows, total } = await Ledger.list(db, { ...filter, limit: EXPORT_LIMIT });
+  if (total > EXPORT_LIMIT)
+    throw new DomainError(
+      'invalid',
+      `Ada ${total} transaksi, lebih dari ${EXPORT_LIMIT} baris per file. Persempit rentang tanggalnya ya.`,
+    );
+  return rows;
 }

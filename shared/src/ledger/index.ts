@@ -266,6 +266,13 @@ export async function editForUser(
   input: { userId: number; id: number; amount?: bigint; categoryId?: number },
 ): Promise<Transaction> {
   const current = await requireOwnForUpdate(tx, input.userId, input.id);
+  // A loan's or a balance correction's amount is part of a balance (a repayment was checked against
+  // what was owed): changing it here could leave a person owing below zero. Delete and record again.
+  if (current.kind !== 'regular')
+    throw new DomainError(
+      'invalid',
+      'Pinjaman dan penyesuaian saldo nggak bisa diubah di sini. Hapus lalu catat ulang ya.',
+    );
   if (input.amount !== undefined) assertAmount(input.amount);
   if (input.categoryId !== undefined) {
     await requireCategoryFor(tx, input.userId, input.categoryId, current.direction);

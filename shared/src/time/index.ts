@@ -151,3 +151,66 @@ export function localDateTime(instant: Date, timeZone: string): string {
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
+
+const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** True for a wall-clock time 'HH:mm' (00:00–23:59). */
+export function isLocalTime(value: string): boolean {
+  return HH_MM.test(value);
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Milliseconds `timeZone` is ahead of UTC at `instant` (+7 h for Asia/Jakarta), to the second. */
+export function offsetMs(instant: Date, timeZone: string): number {
+  let formatter = offsetFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      era: 'short',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
+    });
+    offsetFormatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(instant);
+  const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
+  const era = parts.find((part) => part.type === 'era')?.value;
+  // Intl prints year 0 as "1 BC": turn the era year back into an astronomical one.
+  const year = era === 'BC' || era === 'B' ? 1 - get('year') : get('year');
+  const wall = new Date(0);
+  wall.setUTCFullYear(year, get('month') - 1, get('day'));
+  wall.setUTCHours(get('hour'), get('minute'), get('second'), 0);
+  const whole = instant.getTime() - (((instant.getTime() % 1000) + 1000) % 1000);
+  return wall.getTime() - whole;
+}
+
+/**
+ * The instant a local wall-clock time denotes in `timeZone`: zonedInstant('2026-11-20', '12:00',
+ * 'Asia/Jakarta') → 2026-11-20T05:00Z. The one place local time becomes an instant, exact across
+ * offset changes; correcting a guess's offset once is an hour off whenever the change falls between
+ * the guess and the answer. Where the day's clock has a gap (spring forward: 02:30 in Berlin on
+ * 29 Mar 2026) the time is moved forward by the gap (03:30), and where it repeats (fall back) the
+ * earlier of the two instants is taken — Temporal's 'compatible' choice, what a person means.
+ */
+export function zonedInstant(day: string, time: string, timeZone: string): Date {
+  if (!isIsoDate(day)) throw new RangeError(`not a date: ${day}`);
+  if (!isLocalTime(time)) throw new RangeError(`not a time: ${time}`);
+  const wall = new Date(`${day}T${time}:00Z`).getTime();
+  const DAY = 86_400_000;
+  // A zone's offset changes at most once in any 48 hours: the offsets a day before and a day after
+  // are the only candidates.
+  const before = offsetMs(new Date(wall - DAY), timeZone);
+  const after = offsetMs(new Date(wall + DAY), timeZone);
+  const candidates = [wall - before, wall - after].filter(
+    (instant) => offsetMs(new Date(instant), timeZone) === wall - instant,
+  );
+  if (candidates.length > 0) return new Date(Math.min(...candidates));
+  // In the gap: read the wall time with the offset in force before it, which lands after the gap.
+  return new Date(wall - before);
+}

@@ -35,6 +35,19 @@ export async function find(db: CommonQueryMethods, userId: number, name: string)
 }
 
 /**
+ * The user's wallet `id` (a form's choice), or null when it is not theirs — another user's id reads
+ * as "not found", never as someone else's wallet.
+ */
+export async function findForUser(
+  db: CommonQueryMethods,
+  userId: number,
+  id: number,
+): Promise<Wallet | null> {
+  return db.maybeOne(sql.type(WalletRowSchema)`
+    SELECT id, name, kind FROM wallets WHERE user_id = ${userId} AND id = ${id}`);
+}
+
+/**
  * The wallet a message names, created the first time ("top up gopay 100rb dari bca" makes GoPay
  * and BCA). Null or the Tunai aliases → Tunai (id null). Safe under concurrent first mentions.
  */

@@ -173,13 +173,15 @@ describe('transactions endpoints', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(lines[0]).toBe('tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id');
+    expect(lines[0]).toBe(
+      'tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id,dompet,ke_dompet,jenis,pihak',
+    );
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(
-      /^2026-11-25 10:00,expense,Makan,makan siang,150000,IDR,whatsapp,confirmed,,\d+$/,
+      /^2026-11-25 10:00,expense,Makan,makan siang,150000,IDR,whatsapp,confirmed,,\d+,Tunai,,regular,$/,
     );
     expect(lines[2]).toMatch(
-      /^2026-11-24 12:00,expense,Makan,"kopi ""susu"", gula aren",40000,IDR,web,confirmed,,\d+$/,
+      /^2026-11-24 12:00,expense,Makan,"kopi ""susu"", gula aren",40000,IDR,web,confirmed,,\d+,Tunai,,regular,$/,
     );
   });
 
@@ -190,6 +192,82 @@ describe('transactions endpoints', () => {
     const row = text.split('\r\n')[1] ?? '';
     expect(row).toContain(`;"'=HYPERLINK(""http://evil"")";`);
     expect(row.split(';')[4]).toBe('70000');
+  });
+});
+
+describe('wallets in the JSON API (issue 12)', () => {
+  const walletUser = '6281255550003';
+  let walletUserId: number;
+
+  beforeAll(async () => {
+    walletUserId = Number((await api.say(walletUser, 'halo')).user_id);
+  });
+
+  it('records a spend from a named wallet and a transfer between two, by the same rules as the dashboard', async () => {
+    const spent = await api.post('/transactions', {
+      user_id: walletUserId,
+      direction: 'expense',
+      amount: 25000,
+      description: 'kopi',
+      wallet: 'gopay',
+      datetime: '2026-11-25T08:00:00+07:00',
+    });
+    expect(spent.status).toBe(201);
+    expect(spent.body).toMatchObject({
+      wallet: 'GoPay',
+      to_wallet: null,
+      kind: 'regular',
+      counterparty: null,
+      category: 'Lainnya',
+    });
+    const moved = await api.post('/transactions', {
+      user_id: walletUserId,
+      direction: 'transfer',
+      amount: 100000,
+      wallet: 'BCA',
+      to_wallet: 'GoPay',
+    });
+    expect(moved.status).toBe(201);
+    expect(moved.body).toMatchObject({
+      direction: 'transfer',
+      wallet: 'BCA',
+      to_wallet: 'GoPay',
+      category: null,
+    });
+    const same = await api.post('/transactions', {
+      user_id: walletUserId,
+      direction: 'transfer',
+      amount: 1000,
+      wallet: 'bca',
+      to_wallet: 'BCA',
+    });
+    expect(same.status).toBe(400);
+    const categorised = await api.post('/transactions', {
+      user_id: walletUserId,
+      direction: 'transfer',
+      amount: 1000,
+      category: 'Makan',
+      wallet: 'BCA',
+    });
+    expect(categorised.status).toBe(400);
+    const destinationOnSpend = await api.post('/transactions', {
+      user_id: walletUserId,
+      direction: 'expense',
+      amount: 1000,
+      to_wallet: 'BCA',
+    });
+    expect(destinationOnSpend.status).toBe(400);
+  });
+
+  it('lists every row (newest first) with its wallet, destination, kind and person', async () => {
+    const result = await api.get(`/transactions?user_id=${walletUserId}`);
+    const items = result.body.items as Record<string, unknown>[];
+    expect(
+      items.map((item) => [item.direction, item.wallet, item.to_wallet, item.kind, item.counterparty]),
+    ).toEqual([
+      ['transfer', 'BCA', 'GoPay', 'regular', null],
+      ['expense', 'GoPay', null, 'regular', null],
+    ]);
   });
 });
 

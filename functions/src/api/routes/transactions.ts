@@ -1,6 +1,5 @@
-import * as Categories from '@kantong/shared/categories';
-import { DomainError } from '@kantong/shared/errors';
-import { toCsv } from '@kantong/shared/export';
+import { recordFromWeb } from '@kantong/shared/entry';
+import { exportRows, toCsv } from '@kantong/shared/export';
 import * as Ledger from '@kantong/shared/ledger';
 import { toJsonAmount } from '@kantong/shared/money';
 import { DirectionSchema } from '@kantong/shared/nlu';
@@ -34,6 +33,10 @@ const CreateSchema = UserRefSchema.extend({
   amount: AmountSchema,
   category: z.string().trim().min(1).max(80).optional(),
   description: z.string().trim().max(500).optional(),
+  /** Paid from / received into, a transfer's source, by name ("BCA", "gopay"); default Tunai. */
+  wallet: z.string().trim().min(1).max(60).optional(),
+  /** A transfer's destination by name; default Tunai. */
+  to_wallet: z.string().trim().min(1).max(60).optional(),
   /** ISO 8601 instant; defaults to now. */
   datetime: z.iso
     .datetime({ offset: true })
@@ -53,11 +56,15 @@ export function transactionJson(row: Ledger.Transaction) {
     source: row.source,
     status: row.status,
     merchant: row.merchant,
+    /** regular | debt | receivable | adjustment: only 'regular' counts in reports and budgets. */
+    kind: row.kind,
+    wallet: row.wallet,
+    /** A transfer's destination; null otherwise. */
+    to_wallet: row.to_wallet,
+    /** A loan's person (lower case); null otherwise. */
+    counterparty: row.counterparty,
   };
 }
-
-/** Largest export in one file; a user with more narrows the dates. */
-const EXPORT_LIMIT = 10_000;
 
 /** `GET /transactions`, `POST /transactions`, `GET /transactions/export` (SPEC.md). */
 export function transactionRoutes(deps: ApiDeps) {
@@ -91,7 +98,8 @@ export function transactionRoutes(deps: ApiDeps) {
       const query = c.req.valid('query');
       const pool = await deps.pool();
       const user = await resolveUser(pool, query);
-      const { rows } = await Ledger.list(pool, { ...filterOf(query, user), limit: EXPORT_LIMIT });
+      // More rows than one file holds is refused (400), as on the dashboard, never cut short.
+      const rows = await exportRows(pool, filterOf(query, user));
       const csv = toCsv(rows, {
         timezone: user.timezone,
         delimiter: query.delimiter === 'semicolon' ? ';' : ',',
@@ -106,26 +114,18 @@ export function transactionRoutes(deps: ApiDeps) {
       const body = c.req.valid('json');
       const pool = await deps.pool();
       const user = await resolveUser(pool, body);
-      const created = await pool.transaction(async (tx) => {
-        let categoryId: number | null = null;
-        if (body.direction !== 'transfer') {
-          const name = body.category ?? (body.direction === 'income' ? 'Pemasukan Lain' : 'Lainnya');
-          const existing = await Categories.findByName(tx, user.id, name);
-          if (existing && existing.kind !== body.direction) {
-            throw new DomainError('invalid', `Kategori ${existing.name} bukan kategori ${body.direction}.`);
-          }
-          categoryId = (existing ?? (await Categories.findOrCreate(tx, user.id, name, body.direction))).id;
-        }
-        return Ledger.record(tx, {
+      const created = await pool.transaction((tx) =>
+        recordFromWeb(tx, {
           userId: user.id,
           direction: body.direction,
           amount: body.amount,
-          categoryId,
+          category: body.category ? { name: body.category } : null,
           description: body.description ?? null,
           datetime: body.datetime ? new Date(body.datetime) : (deps.now?.() ?? new Date()),
-          source: 'web',
-        });
-      });
+          wallet: body.wallet ? { name: body.wallet } : null,
+          toWallet: body.to_wallet ? { name: body.to_wallet } : null,
+        }),
+      );
       return c.json(transactionJson(created), 201);
     });
 }
