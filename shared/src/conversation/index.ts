@@ -162,7 +162,7 @@ export async function handleIncoming(
       now,
       decideInput: { user, parsed, message, text, tooLong, sentAt, inboundId, extracted, mediaAssetId },
     });
-    const reply = created ? await withWelcome(tx, user, action, now) : action.reply;
+    const reply = created ? await withWelcome(tx, user, action) : action.reply;
     await Messages.logReply(tx, { inboundId, userId: user.id, to: from, intent: action.intent, reply });
     const outboxIds =
       delivery === 'outbox'
@@ -225,7 +225,6 @@ async function withWelcome(
   tx: DatabaseTransactionConnection,
   user: Users.User,
   action: { reply: string; intent: string },
-  now: Date,
 ): Promise<string> {
   // A pending user (REGISTRATION_POLICY=open) learns how to activate in the same breath.
   const welcome =
