@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { sql } from '@kantong/shared/db';
+import * as Debts from '@kantong/shared/debts';
+import * as Ledger from '@kantong/shared/ledger';
+import { needsProgram } from '@kantong/shared/testing';
+import * as Wallets from '@kantong/shared/wallets';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -14,12 +18,11 @@ import { createTestApi, type TestApi } from '../api/testing.ts';
 import { linkToken } from './testing.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) {
-  console.warn(
-    `dashboard e2e skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`,
-  );
-}
+const hasChromium = needsProgram(
+  `Chromium (${CHROMIUM}) for the dashboard e2e`,
+  existsSync(CHROMIUM),
+  'apt-get install chromium (.ci/run installs it)',
+);
 const ARTIFACTS = join(import.meta.dirname, '../../../.test-artifacts/dashboard-e2e');
 const PHONE = '6281500000001';
 const PASSWORD = 'rahasia-e2e-123';
@@ -175,14 +178,83 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       .replace(/^\uFEFF/, '')
       .trimEnd()
       .split('\r\n');
-    expect(lines[0]).toBe('tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id');
+    expect(lines[0]).toBe(
+      'tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id,dompet,ke_dompet,jenis,pihak',
+    );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(
       new RegExp(
-        `^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2},expense,Hiburan,beli pulsa,50000,IDR,whatsapp,confirmed,,${id}$`,
+        `^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2},expense,Hiburan,beli pulsa,50000,IDR,whatsapp,confirmed,,${id},Tunai,,regular,$`,
       ),
     );
     await shot('06-transactions-filtered');
+  }, 30_000);
+
+  it('adds a spend paid from a chosen wallet and shows wallet balances and debts per person', async () => {
+    // A wallet and a loan as the chat would leave them (the parser's forms are tested on their own).
+    const userId = await api.db.pool.oneFirst(sql.type(z.object({ id: z.number() }))`
+      SELECT id FROM users WHERE phone = ${PHONE}`);
+    await api.db.pool.transaction(async (tx) => {
+      const bca = await Wallets.resolve(tx, userId, 'bca');
+      const gopay = await Wallets.resolve(tx, userId, 'gopay');
+      const at = new Date();
+      await Ledger.record(tx, {
+        userId,
+        direction: 'transfer',
+        amount: 150_000n,
+        categoryId: null,
+        description: 'top up gopay',
+        datetime: at,
+        source: 'whatsapp',
+        walletId: bca.id,
+        toWalletId: gopay.id,
+      });
+      await Debts.open(tx, {
+        userId,
+        kind: 'debt',
+        counterparty: 'budi',
+        amount: 100_000n,
+        datetime: at,
+        source: 'whatsapp',
+      });
+      await Debts.repay(tx, {
+        userId,
+        kind: 'debt',
+        counterparty: 'budi',
+        amount: 40_000n,
+        datetime: at,
+        source: 'whatsapp',
+      });
+    });
+
+    await page.goto(`${base}/transactions`);
+    await page.getByText('+ Tambah transaksi').click();
+    await page.getByLabel('Jumlah (Rp)', { exact: true }).fill('20rb');
+    await page.getByLabel('Deskripsi', { exact: true }).fill('kopi pake gopay');
+    await page.getByLabel('Dompet', { exact: true }).selectOption({ label: 'GoPay' });
+    await Promise.all([
+      page.waitForURL(/ok=tambah/),
+      page.getByRole('button', { name: 'Simpan transaksi' }).click(),
+    ]);
+    await page.locator('tr', { hasText: 'kopi pake gopay' }).getByText('GoPay', { exact: true }).waitFor();
+    expect(await page.locator('tr', { hasText: 'top up gopay' }).locator('.wallet').textContent()).toBe(
+      'BCA → GoPay',
+    );
+    await shot('07-transactions-wallets');
+
+    await page.getByRole('link', { name: 'Dompet & Utang' }).click();
+    await page.waitForURL(`${base}/wallets`);
+    const balance = (name: string) =>
+      page.locator('#tabel-dompet tr', { hasText: name }).locator('td.num').textContent();
+    expect(await balance('GoPay')).toBe('Rp130.000');
+    expect(await balance('BCA')).toBe('-Rp150.000');
+    expect(
+      await page.locator('#tabel-utang tr', { hasText: 'Budi' }).locator('td.num').allTextContents(),
+    ).toEqual(['Rp100.000', 'Rp40.000', 'Rp60.000']);
+    expect(await page.textContent('main')).not.toContain('rahasia');
+    await shot('08-wallets-desktop');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot('09-wallets-mobile');
   }, 30_000);
 
   it('ran without a script error or a CSP violation', () => {

@@ -23,6 +23,7 @@ import {
   inboundMessageFields,
   type QueueKey,
 } from '@kantong/shared/queue';
+import { needsProgram } from '@kantong/shared/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   elasticMqRunnable,
@@ -34,7 +35,11 @@ import { textEnvelope } from '../testing-pipeline.ts';
 import { checkEffects } from './effects.ts';
 import { collectInto, type ReplyLog } from './testing.ts';
 
-const runnable = elasticMqRunnable();
+const runnable = needsProgram(
+  'Java and the ElasticMQ jars for the restart test',
+  elasticMqRunnable(),
+  'apt-get install default-jre-headless maven, then node infra/scripts/elasticmq.ts fetch',
+);
 let db: TestDatabase;
 let server: RunningElasticMq | undefined;
 let sqs: SQSClient;

@@ -5,6 +5,7 @@
  * stack reaches on this set, so a change that loses ground fails here.
  */
 import { describe, expect, it } from 'vitest';
+import { needsProgram } from '../testing/index.ts';
 import { describeRow, scoreVoiceNotes } from './evaluate.ts';
 import { NOISY_MONEY_NOTES } from './fixtures/index.ts';
 import { localWhisperReady } from './index.ts';
@@ -19,8 +20,7 @@ const RIGHT_FLOOR = 3;
 
 describe('noisy voice notes in several voices', () => {
   it('books every amount right or asks back, never a wrong amount', async () => {
-    if (!localWhisperReady()) {
-      console.warn('WHISPER MODEL NOT INSTALLED (npm run models): the noisy voice notes were not checked');
+    if (!needsProgram('whisper.cpp and its model', localWhisperReady(), 'run `npm run models`')) {
       return;
     }
     const score = await scoreVoiceNotes(NOISY_MONEY_NOTES, { onRow: (row) => console.log(describeRow(row)) });

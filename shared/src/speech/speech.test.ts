@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../nlu/index.ts';
+import { needsProgram } from '../testing/index.ts';
 import { silentVoiceNote, speakVoiceNote } from './fixtures/index.ts';
 import {
   cleanTranscript,
@@ -60,8 +61,7 @@ describe('whisper.cpp on Indonesian voice notes', () => {
       ['beli bensin lima puluh ribu', 50_000n],
     ];
     for (const [index, [text]] of notes.entries()) await speakVoiceNote(text, join(dir, `${index}.ogg`));
-    if (!localWhisperReady()) {
-      console.warn('WHISPER MODEL NOT INSTALLED: only the "engine unavailable" answer was checked');
+    if (!needsProgram('whisper.cpp and its model', localWhisperReady(), 'run `npm run models`')) {
       await expect(transcribeFile(join(dir, '0.ogg'))).rejects.toBeInstanceOf(SpeechUnavailableError);
       return;
     }
