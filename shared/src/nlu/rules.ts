@@ -10,9 +10,10 @@
  *  4. without money: edit_category, get_report, "Berapa nominalnya?", smalltalk;
  *  5. with money: transfer, income or expense, else clarification.
  *
- * Confidence: 0.95 when every part is read from explicit words; lowered when something is
- * guessed (fallback category −0.1, plain-digit amount −0.05, several amounts or a minus sign
- * capped at 0.7). Anything the rules cannot place at all comes back below
+ * Confidence: the named levels of {@link CONFIDENCE} — explicit (0.95) when every part is read from
+ * explicit words; lower when something is guessed (fallback category: likely, plain-digit amount
+ * −0.05, several amounts or a minus sign capped at ambiguous). Anything the rules cannot place at
+ * all comes back below
  * {@link RULES_CONFIDENT}, for the caller to ask the LLM.
  */
 
@@ -43,10 +44,10 @@ export const CONFIDENCE = {
   sure: 0.9,
   /** Intent clear from explicit words, one part filled in: a fallback category, a period not said, no person. */
   likely: 0.85,
-  /** A question back that is certainly right to ask ("Berapa nominalnya?" after "bayar listrik"). */
-  askAmount: 0.8,
-  /** A reasonable guess the reply lets the user correct: a new category named by the user, an item with no words of its own. */
-  guessedItem: 0.75,
+  /** A question back that is certainly right to ask ("Berapa nominalnya?" after "bayar listrik", "Budget untuk kategori apa?"). */
+  askBack: 0.8,
+  /** A reasonable guess the reply lets the user correct: a category name the user made up, an item with no words of its own, "makan" without an amount. */
+  guess: 0.75,
   /** Capped: several amounts or a minus sign, so the number used may be the wrong one. */
   ambiguous: 0.7,
   /** Just above the LLM threshold: acted on, but a model could hardly do better. */
@@ -727,19 +728,19 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 function readHelp(a: Analysis): ParseResult | null {
   if (a.money.length > 0) return null;
   const onlyQuestionMark = a.tokens.length > 0 && a.tokens.every((token) => token.raw === '?');
-  if (onlyQuestionMark) return blank('help', 0.9);
+  if (onlyQuestionMark) return blank('help', CONFIDENCE.sure);
   const phrase = HELP_PHRASES.some((words) => hasPhrase(a, words));
   if (!hasAny(a, HELP_WORDS) && !phrase) return null;
   // "menu makan siang apa ya" is about lunch, not the bot's menu.
   if (!phrase && a.categories.length > 0) return null;
-  return blank('help', contentWords(a).length <= 5 ? 0.95 : 0.7);
+  return blank('help', contentWords(a).length <= 5 ? CONFIDENCE.explicit : CONFIDENCE.ambiguous);
 }
 
 function readDelete(a: Analysis): ParseResult | null {
   const at = indexOfAny(a, DELETE_VERBS);
   if (at < 0) return null;
   if (a.set.has(SAVING_WORD)) {
-    const result = blank('clarification', 0.5);
+    const result = blank('clarification', CONFIDENCE.doubtful);
     result.question =
       'Hapus tabungan belum bisa lewat chat. Maksudnya hapus transaksi terakhir? Balas: hapus';
     return result;
@@ -748,7 +749,10 @@ function readDelete(a: Analysis): ParseResult | null {
     (word) => !DELETE_VERBS.has(word.norm) && !DELETE_FILLERS.has(word.norm),
   );
   // "hapus kopi tadi" probably means the last one, but deleting on a guess is worth a second opinion.
-  return blank('delete_last', rest.length === 0 && a.money.length === 0 ? 0.95 : 0.55);
+  return blank(
+    'delete_last',
+    rest.length === 0 && a.money.length === 0 ? CONFIDENCE.explicit : CONFIDENCE.unsure,
+  );
 }
 
 /** The saving's name: the words left once verbs, fillers, amounts and dates are gone ("dana darurat"). */
@@ -763,25 +767,25 @@ function savingsResult(
   intent: 'create_saving' | 'deposit_saving' | 'withdraw_saving',
   a: Analysis,
   askName: string,
-  askAmount: (name: string) => string,
+  askBack: (name: string) => string,
 ): ParseResult {
   const name = savingName(a);
   const amount = primaryAmount(a.money);
   if (name !== null && amount !== null) {
-    const result = blank(intent, amountConfidence(0.95, amount, a.money));
+    const result = blank(intent, amountConfidence(CONFIDENCE.explicit, amount, a.money));
     result.saving_name = name;
     if (intent === 'create_saving') result.target_amount = amount.value;
     else result.amount = amount.value;
     return result;
   }
-  const result = blank('clarification', 0.8);
+  const result = blank('clarification', CONFIDENCE.askBack);
   result.saving_name = name;
   if (amount !== null) {
     if (intent === 'create_saving') result.target_amount = amount.value;
     else result.amount = amount.value;
   }
-  result.question = name === null ? askName : askAmount(name);
-  if (name === null && amount === null) result.confidence = 0.6;
+  result.question = name === null ? askName : askBack(name);
+  if (name === null && amount === null) result.confidence = CONFIDENCE.threshold;
   if (a.scan.tooLarge && amount === null) result.question = QUESTION_TOO_LARGE;
   return result;
 }
@@ -840,7 +844,7 @@ function readSavings(a: Analysis): ParseResult | null {
     );
   }
   if (saving && a.money.length === 0) {
-    const result = blank('get_savings', 0.9);
+    const result = blank('get_savings', CONFIDENCE.sure);
     result.saving_name = savingName(a);
     return result;
   }
@@ -852,11 +856,11 @@ function readSavings(a: Analysis): ParseResult | null {
       'Mau setor ke tabungan yang mana?',
       (name) => `Setor ke tabungan ${name}?`,
     );
-    result.confidence = Math.min(result.confidence, 0.55);
+    result.confidence = Math.min(result.confidence, CONFIDENCE.unsure);
     return result;
   }
   if (hasAny(a, SAVINGS_QUERY_WORDS) && a.money.length === 0) {
-    const result = blank('get_savings', 0.7);
+    const result = blank('get_savings', CONFIDENCE.ambiguous);
     result.saving_name = savingName(a);
     return result;
   }
@@ -879,14 +883,14 @@ function readBudget(a: Analysis): ParseResult | null {
   const category = resolved?.name ?? newName;
   const amount = primaryAmount(a.money);
   if (amount === null && hasAny(a, BUDGET_QUERY_WORDS)) {
-    const result = blank('get_report', 0.65);
+    const result = blank('get_report', CONFIDENCE.weak);
     result.period = 'this_month';
     result.category_filter = resolved?.name ?? null;
     result.direction = 'expense';
     return result;
   }
   if (amount === null) {
-    const result = blank('clarification', 0.75);
+    const result = blank('clarification', CONFIDENCE.guess);
     result.category_suggestion = category;
     result.question = a.scan.tooLarge
       ? QUESTION_TOO_LARGE
@@ -896,12 +900,13 @@ function readBudget(a: Analysis): ParseResult | null {
     return result;
   }
   if (category === null) {
-    const result = blank('clarification', 0.8);
+    const result = blank('clarification', CONFIDENCE.askBack);
     result.amount = amount.value;
     result.question = 'Budget untuk kategori apa? Contoh: budget makan 1,5jt';
     return result;
   }
-  const base = resolved === null ? 0.75 : resolved.exact ? 0.95 : 0.85;
+  const base =
+    resolved === null ? CONFIDENCE.guess : resolved.exact ? CONFIDENCE.explicit : CONFIDENCE.likely;
   const result = blank('set_budget', amountConfidence(base, amount, a.money));
   result.amount = amount.value;
   result.category_suggestion = category;
@@ -918,7 +923,7 @@ function readEdit(a: Analysis): ParseResult | null {
     (verbAt > 0 && a.words.slice(0, verbAt).every((w) => FILLERS.has(w.norm) || w.norm === 'salah'));
   if (!startsWithVerb && shouldAt < 0 && butAt < 0 && !categoryWordFirst) {
     if (a.norms.length === 1 && a.norms[0] === 'salah') {
-      const result = blank('clarification', 0.7);
+      const result = blank('clarification', CONFIDENCE.ambiguous);
       result.question = 'Yang salah apa? Balas: ganti <kategori> atau hapus';
       return result;
     }
@@ -932,7 +937,7 @@ function readEdit(a: Analysis): ParseResult | null {
   const from = Math.max(butAt, shouldAt, startsWithVerb ? verbAt : -1) + 1;
   const target = a.words.slice(from).filter((word) => !EDIT_FILLERS.has(word.norm));
   if (target.length === 0) {
-    const result = blank('clarification', 0.8);
+    const result = blank('clarification', CONFIDENCE.askBack);
     result.question = QUESTION_EDIT_WHICH;
     return result;
   }
@@ -940,10 +945,10 @@ function readEdit(a: Analysis): ParseResult | null {
     target.map((word) => word.norm),
     a.ctx.categories,
   );
-  const result = blank('edit_category', 0.95);
+  const result = blank('edit_category', CONFIDENCE.explicit);
   if (resolved !== null) {
     result.category_suggestion = resolved.name;
-    result.confidence = resolved.exact ? 0.95 : 0.65;
+    result.confidence = resolved.exact ? CONFIDENCE.explicit : CONFIDENCE.weak;
     return result;
   }
   result.category_suggestion = titleCase(
@@ -952,7 +957,7 @@ function readEdit(a: Analysis): ParseResult | null {
       .map((word) => word.raw)
       .join(' '),
   ).slice(0, 40);
-  result.confidence = target.length <= 2 ? 0.8 : 0.45;
+  result.confidence = target.length <= 2 ? CONFIDENCE.askBack : CONFIDENCE.vague;
   return result;
 }
 
@@ -1016,7 +1021,7 @@ function readReport(a: Analysis): ParseResult | null {
     (asks && category !== null && period !== null) ||
     (balance && contentWords(a).length <= 3);
   if (!isReport) return null;
-  const result = blank('get_report', period === null ? 0.85 : 0.95);
+  const result = blank('get_report', period === null ? CONFIDENCE.likely : CONFIDENCE.explicit);
   result.category_filter = category?.name ?? null;
   if (expenseWord && !incomeWord) result.direction = 'expense';
   else if (incomeWord && !expenseWord) result.direction = 'income';
@@ -1066,7 +1071,10 @@ function readTransaction(a: Analysis): ParseResult {
     const meaningful = contentWords(a).filter((word) => !SMALLTALK_WORDS.has(word.norm));
     if (amount !== null) {
       // "tadi 50k": an amount and nothing else to go on (SPEC test 10).
-      const result = blank('clarification', meaningful.length === 0 && amount.kind !== 'bare' ? 0.7 : 0.45);
+      const result = blank(
+        'clarification',
+        meaningful.length === 0 && amount.kind !== 'bare' ? CONFIDENCE.ambiguous : CONFIDENCE.vague,
+      );
       result.amount = amount.value;
       result.description = description;
       result.datetime = datetime;
@@ -1074,7 +1082,7 @@ function readTransaction(a: Analysis): ParseResult {
       return result;
     }
     if (a.scan.tooLarge) {
-      const result = blank('clarification', 0.5);
+      const result = blank('clarification', CONFIDENCE.doubtful);
       result.question = QUESTION_TOO_LARGE;
       result.datetime = datetime;
       return result;
@@ -1095,16 +1103,19 @@ function readTransaction(a: Analysis): ParseResult {
 
   if (amount === null) {
     if (a.question || hasAny(a, NOT_A_SPEND_WORDS) || contentWords(a).length > 6)
-      return readSmalltalk(a, 0.4);
+      return readSmalltalk(a, CONFIDENCE.talk);
     // "kuota sisa 10 gb", "nomor hp 0812…": a category word beside a count, measure or phone
     // number, with no verb of spending, is talk about the thing rather than a purchase.
     const counts =
       a.scan.amounts.some((found) => found.vetoed) ||
       (a.date?.tokens ?? []).some((index) => a.tokens[index]?.kind === 'number');
-    if (!verb && counts && !a.scan.tooLarge) return readSmalltalk(a, 0.4);
+    if (!verb && counts && !a.scan.tooLarge) return readSmalltalk(a, CONFIDENCE.talk);
     // "makan 25": most likely 25 ribu, but that is a guess; ask, and let the LLM try first.
     const smallNumber = a.scan.amounts.length > 0;
-    const result = blank('clarification', a.scan.tooLarge ? 0.8 : smallNumber && !verb ? 0.5 : 0.75);
+    const result = blank(
+      'clarification',
+      a.scan.tooLarge ? CONFIDENCE.askBack : smallNumber && !verb ? CONFIDENCE.doubtful : CONFIDENCE.guess,
+    );
     result.direction = direction;
     result.category_suggestion = categoryName;
     result.description = description;
@@ -1124,18 +1135,22 @@ function readTransaction(a: Analysis): ParseResult {
   return result;
 }
 
-function readSmalltalk(a: Analysis, unknownConfidence = 0.3): ParseResult {
+function readSmalltalk(a: Analysis, unknownConfidence: number = CONFIDENCE.unknown): ParseResult {
   const words = contentWords(a, new Set());
   const chatty = words.filter((word) => SMALLTALK_WORDS.has(word.norm) || LAUGHTER_RE.test(word.norm));
   if (words.length === 0 && a.scan.amounts.length === 0) {
     // Emoji, punctuation or fillers only: a reaction, nothing to record.
-    return blank('smalltalk', a.tokens.length === 0 && a.source.trim() !== '' ? 0.8 : 0.7);
+    return blank(
+      'smalltalk',
+      a.tokens.length === 0 && a.source.trim() !== '' ? CONFIDENCE.askBack : CONFIDENCE.ambiguous,
+    );
   }
-  if (chatty.length === words.length && a.scan.amounts.length === 0) return blank('smalltalk', 0.95);
-  if (chatty.length > 0 && chatty.length * 2 >= words.length) return blank('smalltalk', 0.8);
+  if (chatty.length === words.length && a.scan.amounts.length === 0)
+    return blank('smalltalk', CONFIDENCE.explicit);
+  if (chatty.length > 0 && chatty.length * 2 >= words.length) return blank('smalltalk', CONFIDENCE.askBack);
   // Numbers that are counts, hours or ages ("jam 3", "25 tahun") and no word about money.
   if (a.money.length === 0 && a.tokens.some((token) => token.kind === 'number'))
-    return blank('smalltalk', 0.7);
+    return blank('smalltalk', CONFIDENCE.ambiguous);
   return blank('smalltalk', unknownConfidence);
 }
 
@@ -1535,7 +1550,7 @@ function readDebt(a: Analysis): ParseResult | null {
   // Paying back with no amount and no "lunas": settling the whole balance is a guess that moves
   // money, so ask (the contract reads a null amount on pay_debt as "all of it").
   if (amount === null && (intent === 'pay_debt' || intent === 'receive_debt_payment') && !settles) {
-    const result = blank('clarification', CONFIDENCE.askAmount);
+    const result = blank('clarification', CONFIDENCE.askBack);
     result.direction = direction;
     result.counterparty = counterparty;
     result.datetime = datetimeOf(a);
@@ -1551,7 +1566,7 @@ function readDebt(a: Analysis): ParseResult | null {
   result.datetime = datetimeOf(a);
   result.wallet = spendWallet(a);
   if (amount === null && a.scan.tooLarge) {
-    const ask = blank('clarification', CONFIDENCE.askAmount);
+    const ask = blank('clarification', CONFIDENCE.askBack);
     ask.question = QUESTION_TOO_LARGE;
     ask.counterparty = counterparty;
     return ask;
@@ -1588,7 +1603,7 @@ function spendWallet(a: Analysis): string | null {
 function transferResult(a: Analysis, from: string | null, to: string | null, base: number): ParseResult {
   const amount = primaryAmount(a.money);
   if (amount === null) {
-    const result = blank('clarification', CONFIDENCE.askAmount);
+    const result = blank('clarification', CONFIDENCE.askBack);
     result.direction = 'transfer';
     result.wallet = from;
     result.to_wallet = to;
@@ -1819,7 +1834,7 @@ function readSeveral(a: Analysis): ParseResult | null {
         datetime: reading.datetime,
         wallet: spendWallet(part),
       });
-      confidence = Math.min(confidence, CONFIDENCE.guessedItem);
+      confidence = Math.min(confidence, CONFIDENCE.guess);
     } else return null;
   }
   const head = items[0] as ParsedItem;
