@@ -38,7 +38,9 @@ describe('published ports', () => {
     }
     const services = compose('docker-compose.yml').services;
     expect(services['bot-host']?.ports).toBeUndefined();
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own ${VAR} syntax.
     expect(services.api?.ports).toEqual(['${API_PORT:-8000}:8000']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own ${VAR} syntax.
     expect(services.api?.environment?.METRICS_TOKEN).toBe('${METRICS_TOKEN:-}');
   });
 });
