@@ -7,17 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import * as Budgets from '../budgets/index.ts';
 import * as Categories from '../categories/index.ts';
-import { sql } from '../db/pool.ts';
+import { type DatabaseTransactionConnection, sql } from '../db/pool.ts';
 import { createTestDatabase, type TestDatabase } from '../db/testing.ts';
 import * as Debts from '../debts/index.ts';
 import * as Messages from '../messages/index.ts';
 import type { ParsedItem, ParseResult } from '../nlu/schema.ts';
+import type { ReceiptReading } from '../receipts/parse.ts';
 import * as Reports from '../reports/index.ts';
 import { periodRange } from '../time/index.ts';
 import * as Users from '../users/index.ts';
 import * as Wallets from '../wallets/index.ts';
 import { act } from './intents.ts';
-import { askSpoken, spokenUnsure } from './media.ts';
+import { askSpoken, recordReceipt, spokenUnsure } from './media.ts';
 import * as Replies from './replies.ts';
 import * as State from './state.ts';
 
@@ -84,20 +85,29 @@ async function newUser(status: 'active' | 'pending' = 'active'): Promise<Users.U
  * question's answer (State), then the intent — in one transaction.
  */
 async function send(user: Users.User, parsed: ParseResult, text = 'pesan', at = NOW): Promise<string> {
-  messageCounter += 1;
   return db.pool.transaction(async (tx) => {
-    const inboundId = await Messages.logInbound(tx, {
-      userId: user.id,
-      from: user.phone,
-      messageId: `issue12-${messageCounter}`,
-      type: 'text',
-      body: text,
-    });
-    if (inboundId === null) throw new Error('duplicate message id');
+    const inboundId = await logMessage(tx, user, text);
     const completed = await State.completePending(tx, user.id, parsed, at, text);
     const action = await act(tx, { user, parsed: completed ?? parsed, rawText: text, inboundId, at });
     return action.reply;
   });
+}
+
+async function logMessage(
+  tx: DatabaseTransactionConnection,
+  user: Users.User,
+  text: string,
+): Promise<number> {
+  messageCounter += 1;
+  const inboundId = await Messages.logInbound(tx, {
+    userId: user.id,
+    from: user.phone,
+    messageId: `issue12-${messageCounter}`,
+    type: 'text',
+    body: text,
+  });
+  if (inboundId === null) throw new Error('duplicate message id');
+  return inboundId;
 }
 
 const RowSchema = z.object({
@@ -536,6 +546,31 @@ describe('wallets and transfers', () => {
       [200000n, 'BRI', 'Tunai'],
       // Two real banks plus "Bank": no guess between BRI and Mandiri.
       [300000n, 'Tunai', 'Bank'],
+    ]);
+  });
+
+  it('a top-up slip moves its amount from Tunai into the e-wallet it names', async () => {
+    const user = await newUser();
+    const slip = {
+      total: 101500n,
+      date: '2026-11-29',
+      merchant: 'Alfamart',
+      items: [],
+      raw_text: 'TOP UP E-WALLET DANA 100.000 BIAYA ADMIN 1.500 TOTAL 101.500',
+      confidence: 0.95,
+      checks: ['items'],
+      status: 'confirmed',
+      kind: 'topup',
+      topup: { wallet: 'DANA', amount: 100000n, fee: 1500n },
+    } as unknown as ReceiptReading;
+    await db.pool.transaction(async (tx) => {
+      const inboundId = await logMessage(tx, user, '');
+      return recordReceipt(tx, { user, reading: slip, caption: '', at: NOW, inboundId, mediaAssetId: null });
+    });
+    const balances = await Wallets.balances(db.pool, user.id);
+    expect(balances.map((wallet) => [wallet.name, wallet.balance])).toEqual([
+      ['Tunai', -101500n],
+      ['DANA', 100000n],
     ]);
   });
 

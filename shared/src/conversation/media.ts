@@ -19,6 +19,7 @@ import type { MediaRef } from '../queue/envelope.ts';
 import { RECEIPT_CONFIDENT, type ReceiptReading } from '../receipts/parse.ts';
 import { localDate } from '../time/index.ts';
 import type { User } from '../users/index.ts';
+import * as Wallets from '../wallets/index.ts';
 import { type ActInput, type Action, bookTransaction } from './book.ts';
 import * as Replies from './replies.ts';
 
@@ -223,12 +224,16 @@ async function recordTopUp(
     mediaAssetId: input.mediaAssetId,
     merchant: reading.merchant,
   } as const;
+  // The money moves from Tunai (paid at the counter, as the slip's TUNAI line says) into the
+  // e-wallet, created the first time a slip names it: its balance follows (issue 12).
+  const wallet = await Wallets.resolve(tx, user.id, topup.wallet);
   const transfer = await Ledger.record(tx, {
     ...common,
     direction: 'transfer',
     amount,
     categoryId: null,
     description: `Top up ${topup.wallet}`,
+    toWalletId: wallet.id,
   });
   const ids = [transfer.id];
   if (topup.fee > 0n) {
