@@ -250,7 +250,7 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     expect(await balance('BCA')).toBe('-Rp150.000');
     expect(
       await page.locator('#tabel-utang tr', { hasText: 'Budi' }).locator('td.num').allTextContents(),
-    ).toEqual(['Rp100.000', 'Rp40.000', 'Rp60.000']);
+    ).toEqual(['Rp60.000', 'Rp100.000', 'Rp40.000']);
     expect(await page.textContent('main')).not.toContain('rahasia');
     await shot('08-wallets-desktop');
     await page.setViewportSize({ width: 390, height: 844 });

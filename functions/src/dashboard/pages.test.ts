@@ -532,10 +532,10 @@ describe('wallets and debts (issue 12)', () => {
     expect(cells('Tunai')).toBe('Rp10.000');
     expect(page.text).toMatch(/id="total-dompet"><strong>Rp1\.010\.000</);
     expect(page.text).toMatch(
-      /<td>Budi<\/td><td class="num">Rp100\.000<\/td><td class="num">Rp40\.000<\/td><td class="num"><strong>Rp60\.000</,
+      /<td>Budi<\/td><td class="num"><strong>Rp60\.000<\/strong><\/td><td class="num">Rp100\.000<\/td><td class="num">Rp40\.000</,
     );
     expect(page.text).toMatch(
-      /<td>Andi<\/td><td class="num">Rp50\.000<\/td><td class="num">Rp0<\/td><td class="num"><strong>Rp50\.000</,
+      /<td>Andi<\/td><td class="num"><strong>Rp50\.000<\/strong><\/td><td class="num">Rp50\.000<\/td><td class="num">Rp0</,
     );
     for (const secret of ['Jenius', 'Rahasiateman', 'rahasiateman', '777', '333'])
       expect(page.text).not.toContain(secret);

@@ -34,16 +34,17 @@ function walletTable(wallets: readonly Wallets.WalletBalance[]): Html {
 </table></div>`;
 }
 
+/** What is still owed comes first after the name: on a phone the table scrolls sideways and the rest may be off screen. */
 function debtTable(id: string, caption: string, rows: readonly Debts.DebtBalance[], paidLabel: string): Html {
   const outstanding = rows.reduce((sum, row) => sum + row.outstanding, 0n);
   return html`<div class="table-wrap"><table id="${id}">
   <caption class="sr-only">${caption}</caption>
-  <thead><tr><th scope="col">Nama</th><th scope="col" class="num">Total</th><th scope="col" class="num">${paidLabel}</th><th scope="col" class="num">Sisa</th></tr></thead>
+  <thead><tr><th scope="col">Nama</th><th scope="col" class="num">Sisa</th><th scope="col" class="num">Total</th><th scope="col" class="num">${paidLabel}</th></tr></thead>
   <tbody>${rows.map(
     (row) =>
-      html`<tr><td>${Debts.displayName(row.counterparty)}${row.outstanding === 0n ? html` <span class="badge">Lunas</span>` : ''}</td><td class="num">${formatRupiah(row.total)}</td><td class="num">${formatRupiah(row.paid)}</td><td class="num"><strong>${formatRupiah(row.outstanding)}</strong></td></tr>`,
+      html`<tr><td>${Debts.displayName(row.counterparty)}${row.outstanding === 0n ? html` <span class="badge">Lunas</span>` : ''}</td><td class="num"><strong>${formatRupiah(row.outstanding)}</strong></td><td class="num">${formatRupiah(row.total)}</td><td class="num">${formatRupiah(row.paid)}</td></tr>`,
   )}</tbody>
-  <tfoot><tr><th scope="row" colspan="3">Sisa semuanya</th><td class="num"><strong>${formatRupiah(outstanding)}</strong></td></tr></tfoot>
+  <tfoot><tr><th scope="row">Sisa semuanya</th><td class="num"><strong>${formatRupiah(outstanding)}</strong></td><td colspan="2"></td></tr></tfoot>
 </table></div>`;
 }
 
@@ -65,7 +66,7 @@ export function walletsPage(
     ${
       owed.length === 0
         ? html`<p class="muted">Belum ada utang. Catat lewat WhatsApp, contoh: <strong>hutang ke budi 100rb</strong>.</p>`
-        : debtTable('tabel-utang', 'Utang kamu per orang', owed, 'Sudah dibayar')
+        : debtTable('tabel-utang', 'Utang kamu per orang', owed, 'Dibayar')
     }
   </section>
   <section class="card" aria-labelledby="judul-piutang">
