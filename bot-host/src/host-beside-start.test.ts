@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
@@ -126,6 +126,17 @@ describe('npm run host beside npm start', () => {
 
     // The stack's secret signs the host's internal endpoints: accepted (no session is linked yet).
     const secret = (await readFile(internalSecretFile(dataDir), 'utf8')).trim();
+    // No HOST given: the host listens on loopback only (issue 14 item 4).
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+    if (outside) {
+      const fromOutside = await fetch(`http://${outside}:${port}/healthz`).then(
+        () => 'answered',
+        () => 'refused',
+      );
+      expect(fromOutside).toBe('refused');
+    }
     // The session endpoints are signed too (issue 14 item 4); unsigned, they are refused.
     const statusUrl = `http://127.0.0.1:${port}/session/main/status`;
     expect((await fetch(statusUrl)).status).toBe(401);

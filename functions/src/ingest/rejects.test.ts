@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startPoller } from '../local/invoker.ts';
 import { createTestPipeline, type TestPipeline, textEnvelope } from '../testing-pipeline.ts';
-import { ingestRecord, REJECTED_REPLY } from './handler.ts';
+import { ingestRecord, isDataException, REJECTED_REPLY } from './handler.ts';
 
 let pipe: TestPipeline;
 
@@ -125,5 +125,16 @@ describe('input that can never succeed', () => {
       await poller.stop();
     }
     expect(calls.get(body)).toBe(1);
+  });
+});
+
+describe('isDataException', () => {
+  it('tells PostgreSQL data exceptions (class 22) from transient faults, through wrapping causes', () => {
+    const pgError = (code: string) => Object.assign(new Error('from pg'), { code });
+    expect(isDataException(new Error('wrapped', { cause: pgError('22021') }))).toBe(true);
+    expect(isDataException(pgError('22003'))).toBe(true);
+    expect(isDataException(new Error('wrapped', { cause: pgError('40001') }))).toBe(false);
+    expect(isDataException(Object.assign(new Error('socket'), { code: 'ECONNRESET' }))).toBe(false);
+    expect(isDataException('22021')).toBe(false);
   });
 });
