@@ -25,6 +25,7 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'makan',
+      'popcorn',
       'food',
       'meal',
       'meals',
@@ -237,6 +238,7 @@ export const DEFAULT_CATEGORIES: readonly CategoryOption[] = [
     kind: 'expense',
     keywords: [
       'belanja',
+      'tepung',
       'groceries',
       'grocery',
       'shop',

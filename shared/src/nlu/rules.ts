@@ -1501,8 +1501,10 @@ function readDebt(a: Analysis): ParseResult | null {
   const moneySaid = a.money.length > 0 || hasAny(a, MONEY_NOUNS);
   // "balikin barang": returning a thing; only money makes it a loan.
   if (!hasNoun && !borrow && !lend && !lentToMe && !borrowedFromMe && !(returning && moneySaid)) return null;
-  // "pinjam buku ke perpustakaan": borrowing a thing; a loan names money or an amount.
-  if (!hasNoun && !moneySaid) return null;
+  // "pinjam buku ke perpustakaan": borrowing a thing; a loan names money or an amount (or asks
+  // who owes: "siapa aja yang masih ngutang").
+  const asks = hasAny(a, DEBT_QUERY_WORDS) || a.question;
+  if (!hasNoun && !moneySaid && !asks) return null;
   const repayAt = a.norms.findIndex((word) => REPAY_VERBS.has(word) || RETURN_VERBS.has(word));
   const repaying = repayAt >= 0 && (hasNoun || returning);
   const firstAt = repaying ? Math.min(at, repayAt) : at;
@@ -1513,7 +1515,6 @@ function readDebt(a: Analysis): ParseResult | null {
     .slice(0, firstAt + 1)
     .some((word) => word === 'dapat' || word === 'terima' || word === 'received' || word === 'got');
   const amount = primaryAmount(a.money);
-  const asks = hasAny(a, DEBT_QUERY_WORDS) || a.question;
 
   // "utang", "hutang ku", "piutang": the word alone asks for the list.
   const onlyLoanWords = contentWords(a).every((word) => DEBT_NOUNS.has(word.norm) || PRONOUNS.has(word.norm));
