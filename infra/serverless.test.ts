@@ -182,7 +182,10 @@ describe('serverless.yml on several instances (issue 13)', () => {
   });
 
   it('sends voice notes to the speech server on AWS (no whisper-cli or ffmpeg there)', () => {
-    expect(config.functions.transcribe?.environment).toMatchObject({ STT_URL: '${param:sttUrl}' });
+    expect(config.functions.transcribe?.environment).toMatchObject({
+      STT_URL: '${param:sttUrl}',
+      AUDIO_DECODER: 'wasm',
+    });
   });
 });
 /* biome-ignore-end lint/suspicious/noTemplateCurlyInString: Serverless variables, not templates */

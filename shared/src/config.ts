@@ -115,6 +115,11 @@ const ConfigSchema = z.object({
    */
   OCR_ENGINE: z.enum(['paddle', 'tesseract', 'both']).default('paddle'),
   FFMPEG_BIN: z.string().default('ffmpeg'),
+  /**
+   * How voice notes are decoded: `ffmpeg`, or `wasm` (Ogg Opus in WebAssembly, no program run:
+   * the transcribe Lambda, whose runtime has no ffmpeg; shared/src/speech/opus.ts).
+   */
+  AUDIO_DECODER: z.enum(['ffmpeg', 'wasm']).default('ffmpeg'),
   /** whisper.cpp model size; the ggml file is WHISPER_MODEL_DIR/ggml-<size>.bin (`npm run models`). */
   WHISPER_MODEL: z
     .enum(['tiny', 'tiny.en', 'base', 'base.en', 'small', 'small.en', 'medium', 'medium.en'])

@@ -45,6 +45,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { getConfig } from '../config.ts';
+import { decodeOpusToWav } from './opus.ts';
 
 const run = promisify(execFile);
 
@@ -103,6 +104,14 @@ export async function decodeToWav(
   output: string,
   options: { cleaned?: string; filter?: string } = {},
 ): Promise<Int16Array> {
+  // No ffmpeg (the transcribe Lambda): Ogg Opus decoded in WebAssembly (opus.ts).
+  if (getConfig().AUDIO_DECODER === 'wasm') {
+    try {
+      return await decodeOpusToWav(input, output, options.cleaned);
+    } catch (error) {
+      throw new UnreadableAudioError('the voice note could not be decoded', { cause: error });
+    }
+  }
   const cleanup =
     options.cleaned === undefined
       ? []
