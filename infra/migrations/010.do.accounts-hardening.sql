@@ -10,6 +10,8 @@ CREATE TABLE login_throttle (
     failures INTEGER NOT NULL CHECK (failures >= 0),
     window_started_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
+-- Finished windows are deleted as new ones start (throttle.ts), so the table stays small.
+CREATE INDEX idx_login_throttle_window ON login_throttle(window_started_at);
 
 -- Item 10: a session carries this number; logout and a new password bump it, so every JWT
 -- issued before stops working at once (the JWT alone would stay valid for 7 days).

@@ -43,6 +43,8 @@ describe('password rule', () => {
       expect(reply.status).toBe(400);
       expect(reply.text).toContain('gampang ditebak');
     }
+    for (const own of ['6281900000001', '081900000001'])
+      expect((await onboard('6281900000001', { password: own })).reply.status).toBe(400);
     const { reply } = await onboard('6281900000001', { password: 'kopi-susu-2025' });
     expect(reply.status).toBe(303);
   });

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type CommonQueryMethods, type DatabasePool, sql } from '../db/pool.ts';
 import { logger } from '../logger.ts';
 import * as Users from '../users/index.ts';
-import { consumeLink, LINK_PLACEHOLDER, linkLine } from './links.ts';
+import { consumeLink, LINK_PLACEHOLDER, linkLine, userOfLink } from './links.ts';
 import { burnVerification, checkNewPassword, hashPassword, verifyPassword } from './password.ts';
 import { clearAttempts, recordAttempt, reserveAttempt, throttleKey } from './throttle.ts';
 
@@ -107,8 +107,12 @@ export async function setPasswordWithLink(
   pool: DatabasePool,
   input: { token: string; password: string; confirmation: string; email?: string | null; now?: Date },
 ): Promise<{ userId: number; sessionVersion: number } | null> {
-  checkNewPassword(input.password, input.confirmation);
   const email = input.email ? EmailSchema.parse(input.email.trim().toLowerCase()) : null;
+  checkNewPassword(
+    input.password,
+    input.confirmation,
+    await accountWords(pool, input.token, email, input.now),
+  );
   const hash = await hashPassword(input.password);
   const now = input.now ?? new Date();
   return pool.transaction(async (tx) => {
@@ -132,6 +136,22 @@ export async function setPasswordWithLink(
       WHERE id = ${userId} RETURNING session_version`);
     return { userId, sessionVersion };
   });
+}
+
+/**
+ * What a guesser knows of the account a link belongs to — its phone (both written forms) and
+ * email — so "081234567890" is refused as that account's password.
+ */
+async function accountWords(
+  pool: DatabasePool,
+  token: string,
+  email: string | null,
+  now: Date = new Date(),
+): Promise<string[]> {
+  const userId = await userOfLink(pool, token, now);
+  const user = userId === null ? null : await Users.findById(pool, userId);
+  const words = [email, user?.email, user?.phone, user ? `0${user.phone.slice(2)}` : null];
+  return words.filter((word): word is string => typeof word === 'string' && word.length > 0);
 }
 
 /** Whether the user has set a dashboard password already. */

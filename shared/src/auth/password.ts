@@ -66,7 +66,12 @@ export function isGuessable(password: string, userInputs: readonly string[] = []
 }
 
 /** The rules a new password must meet; the message is shown on the form as it is. */
-export function checkNewPassword(password: string, confirmation: string): void {
+export function checkNewPassword(
+  password: string,
+  confirmation: string,
+  /** Words of this account a guesser knows (its phone, its email), counted as guessable. */
+  userInputs: readonly string[] = [],
+): void {
   if (password.length < PASSWORD_MIN_LENGTH)
     throw new DomainError('invalid', `Password minimal ${PASSWORD_MIN_LENGTH} karakter ya.`);
   if (password.length > PASSWORD_MAX_LENGTH)
@@ -74,7 +79,7 @@ export function checkNewPassword(password: string, confirmation: string): void {
   if (password.trim().length === 0) throw new DomainError('invalid', 'Password nggak boleh cuma spasi.');
   if (password !== confirmation)
     throw new DomainError('invalid', 'Konfirmasi password-nya beda. Coba ketik ulang.');
-  if (isGuessable(password))
+  if (isGuessable(password, userInputs))
     throw new DomainError(
       'invalid',
       'Password ini gampang ditebak (terlalu umum atau berpola). Coba gabungan beberapa kata dan angka, misalnya kopi-susu-2025.',

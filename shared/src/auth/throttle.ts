@@ -43,6 +43,12 @@ export async function reserveAttempt(db: CommonQueryMethods, key: string, now: D
       failures = CASE WHEN t.window_started_at <= ${since} THEN 1 ELSE t.failures + 1 END,
       window_started_at = CASE WHEN t.window_started_at <= ${since} THEN ${at} ELSE t.window_started_at END
     RETURNING failures, window_started_at`);
+  // A new window: counters of names typed once and never again would pile up, so windows
+  // over for a day are dropped here (cheap, indexed, and only when a window starts).
+  if (row.failures === 1) {
+    await db.query(sql.unsafe`
+      DELETE FROM login_throttle WHERE window_started_at < ${sql.timestamp(new Date(now.getTime() - 24 * 3_600_000))}`);
+  }
   if (row.failures <= MAX_FAILURES) return 0;
   return Math.max(1, row.window_started_at.getTime() + LOCK_WINDOW_MS - now.getTime());
 }
