@@ -58,14 +58,6 @@ export async function clearAttempts(db: CommonQueryMethods, key: string): Promis
   await db.query(sql.unsafe`DELETE FROM login_throttle WHERE key = ${key}`);
 }
 
-/** Milliseconds until `key` may try again, without reserving a try; 0 when it is not locked. */
-export async function lockedFor(db: CommonQueryMethods, key: string, now: Date): Promise<number> {
-  const row = await db.maybeOne(sql.type(ReservationSchema)`
-    SELECT failures, window_started_at FROM login_throttle WHERE key = ${key}`);
-  if (!row || row.failures < MAX_FAILURES) return 0;
-  return Math.max(0, row.window_started_at.getTime() + LOCK_WINDOW_MS - now.getTime());
-}
-
 /** Keeps the audit trail of tries (`login_attempts`, by the name typed); the lockout no longer reads it. */
 export async function recordAttempt(
   db: CommonQueryMethods,
