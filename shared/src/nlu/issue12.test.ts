@@ -265,6 +265,16 @@ describe('debts and receivables', () => {
     ['dapat bayaran utang dari budi 100rb', 'receive_debt_payment', 100_000, 'budi'],
     ['terima cicilan utang dari andi 100rb', 'receive_debt_payment', 100_000, 'andi'],
     ['andi nyicil utang 50rb', 'receive_debt_payment', 50_000, 'andi'],
+    ['transfer 200rb ke budi buat bayar utang', 'pay_debt', 200_000, 'budi'],
+    ['budi transfer 200rb bayar utang', 'receive_debt_payment', 200_000, 'budi'],
+    ['tadi budi bayar utangnya 50rb', 'receive_debt_payment', 50_000, 'budi'],
+    ['mama balikin 100rb', 'receive_debt_payment', 100_000, 'mama'],
+    ['balikin ke mama 100rb', 'pay_debt', 100_000, 'mama'],
+    ['bayar hutang 500rb', 'pay_debt', 500_000, null],
+    ['saya berhutang 1jt kepada pak andi', 'create_debt', 1_000_000, 'pak andi'],
+    ['minjem ke temen 100rb', 'create_debt', 100_000, 'temen'],
+    ['budi hutang 50rb', 'create_receivable', 50_000, 'budi'],
+    ['ngasih pinjem budi 100rb', 'create_receivable', 100_000, 'budi'],
   ])('"%s" → %s %s %s', (text, intent, amount, counterparty) => {
     expect(parse(text)).toMatchObject({
       intent,
@@ -285,6 +295,8 @@ describe('debts and receivables', () => {
     ['daftar piutang', null],
     ['siapa aja yang masih ngutang ke aku', null],
     ['hutang ke budi berapa', 'budi'],
+    ['sisa utang ke budi berapa', 'budi'],
+    ['berapa hutangku', null],
     ['list utang', null],
   ])('"%s" asks for the list of debts (counterparty %s)', (text, counterparty) => {
     expect(parse(text)).toMatchObject({ intent: 'get_debts', counterparty, amount: null });
@@ -344,6 +356,11 @@ describe('wallets and transfers', () => {
     ['kirim 250k dari tabungan ke e money buat top up', 250_000, null, 'e-money'],
     ['pindahin 500rb dari rekening jago ke ovo', 500_000, 'Jago', 'OVO'],
     ['kemarin top up ovo 50rb', 50_000, null, 'OVO'],
+    ['transfer bca ke bni 1jt', 1_000_000, 'BCA', 'BNI'],
+    ['tarik di atm 500rb', 500_000, null, 'Tunai'],
+    ['ambil uang di atm bca 300rb', 300_000, 'BCA', 'Tunai'],
+    ['isi flazz 100rb', 100_000, null, 'e-money'],
+    ['top up e-money 50rb', 50_000, null, 'e-money'],
   ])('"%s" moves %d from %s to %s', (text, amount, wallet, toWallet) => {
     const result = parse(text);
     expect(result).toMatchObject({

@@ -1410,15 +1410,23 @@ function debtWordIndex(a: Analysis): number {
 
 /** The subject before the first loan word: null when it is me (or unsaid), else the person. */
 function debtSubject(a: Analysis, before: number): string | null {
+  // The subject comes before any verb or preposition: in "transfer 200rb ke budi buat bayar
+  // utang" Budi is who receives, not who pays.
+  const stop = a.words.findIndex(
+    (word, index) =>
+      index < before &&
+      (PERSON_PREPOSITIONS.has(word.norm) ||
+        MOVE_VERBS.has(word.norm) ||
+        REPAY_VERBS.has(word.norm) ||
+        EXPENSE_VERBS.has(word.norm) ||
+        INCOME_VERBS.has(word.norm)),
+  );
   const words = a.words
-    .slice(0, before)
+    .slice(0, stop >= 0 ? Math.min(stop, before) : before)
     .filter(
       (word) =>
         !FILLERS.has(word.norm) &&
         !NOT_A_SUBJECT.has(word.norm) &&
-        !REPAY_VERBS.has(word.norm) &&
-        !EXPENSE_VERBS.has(word.norm) &&
-        !INCOME_VERBS.has(word.norm) &&
         !DEBT_QUERY_WORDS.has(word.norm) &&
         !MONEY_NOUNS.has(word.norm),
     );
@@ -1430,8 +1438,11 @@ function debtSubject(a: Analysis, before: number): string | null {
   return first.raw.toLowerCase();
 }
 
-/** The person after the loan word: "ke mama", "di warung", "minjemin andi", "pak budi". */
-function debtObject(a: Analysis, from: number): string | null {
+/**
+ * The person after the loan word: "ke mama", "di warung", "minjemin andi", "pak budi". With
+ * `prepositional`, only a person after ke/di/dari/sama counts ("transfer ke budi buat bayar utang").
+ */
+function debtObject(a: Analysis, from: number, prepositional = false): string | null {
   const categoryStarts = new Set(a.categories.map((match) => match.start));
   let afterPreposition = false;
   for (let index = from; index < a.words.length; index += 1) {
@@ -1454,7 +1465,9 @@ function debtObject(a: Analysis, from: number): string | null {
       NOT_A_SUBJECT.has(norm) ||
       (FILLERS.has(norm) && !TITLES.has(norm)) ||
       norm === 'kasih' ||
-      norm === 'ngasih'
+      norm === 'ngasih' ||
+      MOVE_VERBS.has(norm) ||
+      (prepositional && !afterPreposition)
     )
       continue;
     if (!/^\p{L}+$/u.test(word.raw)) break;
@@ -1509,7 +1522,7 @@ function readDebt(a: Analysis): ParseResult | null {
   const repaying = repayAt >= 0 && (hasNoun || returning);
   const firstAt = repaying ? Math.min(at, repayAt) : at;
   const subject = debtSubject(a, firstAt);
-  const object = debtObject(a, firstAt + 1);
+  const object = debtObject(a, firstAt + 1) ?? debtObject(a, 0, true);
   if (subject === null && a.norms.slice(firstAt + 1).some((word) => INSTITUTIONS.has(word))) return null;
   const incoming = a.norms
     .slice(0, firstAt + 1)
@@ -1659,7 +1672,9 @@ function readTransferIntent(a: Analysis): ParseResult | null {
   }
   if (hasAny(a, MOVE_VERBS)) {
     const to = walletAfter(a.wallets, a.norms, TO_WORDS);
-    if (to !== null) return transferResult(a, from?.name ?? null, to.name, CONFIDENCE.explicit);
+    // "transfer bca ke bni": the other wallet named is the source, with or without "dari".
+    const source = from ?? a.wallets.find((mention) => mention !== to) ?? null;
+    if (to !== null) return transferResult(a, source?.name ?? null, to.name, CONFIDENCE.explicit);
     if (hasAny(a, OWN_ACCOUNT_WORDS)) return transferResult(a, from?.name ?? null, null, CONFIDENCE.likely);
   }
   return null;
