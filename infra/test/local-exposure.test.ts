@@ -4,7 +4,7 @@
  * emulator (fauxqs) listen on loopback only: from this machine's own network address, nothing
  * answers.
  */
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,8 +73,28 @@ describe('the embedded PostgreSQL', () => {
     const client = new pg.Client({ connectionString: postgres.url });
     await client.connect();
     expect((await client.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+
+    // A cluster from before (kantong:kantong, no password file) gets a generated password.
+    await client.query("ALTER ROLE kantong PASSWORD 'kantong'");
     await client.end();
-  }, 120_000);
+    await postgres.stop();
+    await rm(file);
+    postgres = await startEmbeddedPostgres({ dataDir, persistent: true, port });
+    const rotated = (await readFile(file, 'utf8')).trim();
+    expect(rotated).not.toBe(password);
+    expect(decodeURIComponent(new URL(postgres.url).password)).toBe(rotated);
+    const again = new pg.Client({ connectionString: postgres.url });
+    await again.connect();
+    await again.end();
+    const old = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      user: 'kantong',
+      password: 'kantong',
+      database: 'kantong',
+    });
+    await expect(old.connect()).rejects.toThrow(/password authentication failed/);
+  }, 180_000);
 });
 
 describe.skipIf(!outside)('queue and storage servers', () => {
