@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage, RULES_CONFIDENT } from './rules.ts';
 import { type ParseContext, toWire, type WireParseResult, WireParseResultSchema } from './schema.ts';
+import { parseSpokenMessage } from './spoken.ts';
 
 /** Wednesday 1 May 2024, 08:30 in Jakarta (as rules.test.ts). */
 const CTX: ParseContext = { now: new Date('2024-05-01T01:30:00Z'), timezone: 'Asia/Jakarta' };
@@ -172,6 +173,19 @@ describe('several transactions in one message', () => {
       YESTERDAY,
       '2024-04-05T12:00:00+07:00',
       YESTERDAY,
+    ]);
+  });
+
+  it('a comma inside one spoken amount is a pause, not a second item (voice notes)', () => {
+    expect(toWire(parseSpokenMessage('makan tiga puluh, dua ribu, lima ratus', CTX))).toMatchObject({
+      intent: 'create_transaction',
+      amount: 32_500,
+      transactions: null,
+    });
+    const two = toWire(parseSpokenMessage('makan dua puluh ribu, parkir dua ribu', CTX));
+    expect(two.transactions?.map((item) => [item.amount, item.category_suggestion])).toEqual([
+      [20_000, 'Makan'],
+      [2_000, 'Transport'],
     ]);
   });
 

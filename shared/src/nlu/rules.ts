@@ -1759,10 +1759,13 @@ function itemSpans(a: Analysis): Span[] {
   const tokens = a.tokens;
   const pieces: Span[] = [];
   let first = 0;
-  const inAmount = new Set<number>();
+  // Token index → the amount it belongs to: a comma inside one amount is a pause in a voice
+  // note's transcript ("tiga puluh, dua ribu"), never the end of an item.
+  const amountOf = new Map<number, AmountMatch>();
   for (const amount of a.scan.amounts) {
-    for (let index = amount.firstToken; index < amount.lastToken; index += 1) inAmount.add(index);
+    for (let index = amount.firstToken; index < amount.lastToken; index += 1) amountOf.set(index, amount);
   }
+  const inAmount = { has: (index: number): boolean => amountOf.has(index) };
   for (let index = 0; index < tokens.length; index += 1) {
     const token = tokens[index] as Token;
     const previous = tokens[index - 1];
@@ -1775,7 +1778,13 @@ function itemSpans(a: Analysis): Span[] {
       first = index + 1;
       continue;
     }
-    if (previous !== undefined && index > first && BREAK_RE.test(a.source.slice(previous.end, token.start))) {
+    const withinAmount = amountOf.has(index) && amountOf.get(index) === amountOf.get(index - 1);
+    if (
+      previous !== undefined &&
+      index > first &&
+      !withinAmount &&
+      BREAK_RE.test(a.source.slice(previous.end, token.start))
+    ) {
       pieces.push({ first, last: index });
       first = index;
     }
