@@ -83,6 +83,9 @@ describe('dates outside the supported range', () => {
     for (const month of ['0000-01', '9999-12'])
       for (const path of ['/dashboard', '/reports/download', '/transactions'])
         expect((await client.get(`${path}?month=${month}`)).status).toBeLessThan(500);
+    for (const query of ['from=0000-01-01', 'to=9999-12-31', 'from=0001-01-01&to=0001-12-31'])
+      for (const path of ['/transactions', '/transactions/export'])
+        expect((await client.get(`${path}?${query}`)).status).toBeLessThan(500);
   });
 });
 
