@@ -1,20 +1,23 @@
 /**
  * The deterministic reader ("rules first"): informal Indonesian chat → {@link ParseResult}.
- * Synchronous, pure (given `ctx`), microseconds per message, and it never throws.
+ * Synchronous, pure (given `ctx`), microseconds per message. It never throws in production; an
+ * internal error is logged, counted and answered as low-confidence smalltalk (thrown under test).
  *
  * Order of decisions, each on the normalised words of the message:
  *  1. help, delete_last (they win over everything that may look like money);
- *  2. savings (create / deposit / withdraw / get) — before transactions, so "setor laptop 500k"
- *     is a deposit; cash moves ("tarik tunai", "setor tunai") are transfers instead;
- *  3. budgets;
- *  4. without money: edit_category, get_report, "Berapa nominalnya?", smalltalk;
- *  5. with money: transfer, income or expense, else clarification.
+ *  2. several items ("makan 25rb, parkir 2rb"): cut at commas, new lines, `;`, `+`, dan/sama/
+ *     terus, each part read by 3–8 below; only when every part is a plain spend or income;
+ *  3. debts and receivables (utang, pinjam, minjemin, balikin, …) with their counterparty;
+ *  4. transfers between the user's own wallets (top up, tarik/setor tunai, "dari bca ke mandiri");
+ *  5. savings (create / deposit / withdraw / get) — "setor laptop 500k" is a deposit;
+ *  6. budgets; wallet balances (get_balance / set_balance);
+ *  7. without money: edit_category, get_report, "Berapa nominalnya?", smalltalk;
+ *  8. with money: income or expense (money sent to a person: Sosial), else clarification.
  *
  * Confidence: the named levels of {@link CONFIDENCE} — explicit (0.95) when every part is read from
  * explicit words; lower when something is guessed (fallback category: likely, plain-digit amount
  * −0.05, several amounts or a minus sign capped at ambiguous). Anything the rules cannot place at
- * all comes back below
- * {@link RULES_CONFIDENT}, for the caller to ask the LLM.
+ * all comes back below {@link RULES_CONFIDENT}, for the caller to ask the LLM.
  */
 
 import { logger } from '../logger.ts';
@@ -1121,6 +1124,7 @@ function readTransaction(a: Analysis): ParseResult {
     result.description = description;
     result.datetime = datetime;
     result.question = a.scan.tooLarge ? QUESTION_TOO_LARGE : QUESTION_HOW_MUCH;
+    result.wallet = spendWallet(a);
     return result;
   }
 
@@ -1190,7 +1194,6 @@ const BORROW_VERBS = new Set([
   'minjam',
   'meminjam',
   'ngutang',
-  'ngebon',
   'ngebon',
   'kasbon',
   'berhutang',
@@ -1655,6 +1658,9 @@ function readTransferIntent(a: Analysis): ParseResult | null {
     if (to === null && (bestCategory(a.categories, 'expense') !== null || a.set.has(SAVING_WORD)))
       return null;
     if (to === null && from !== null) return null;
+    // "kirim 250k dari tabungan ke e money": "tabungan" may be a bank savings account or one of the
+    // user's savings goals, so it names no wallet (source null, the conversation decides); the
+    // destination and the amount are clear.
     return transferResult(
       a,
       from?.name ?? null,

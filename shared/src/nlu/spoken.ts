@@ -29,7 +29,7 @@
  */
 import { DIGIT_WORDS, scanTokens } from './amount.ts';
 import { DEFAULT_CATEGORIES, FALLBACK_EXPENSE_CATEGORY, FALLBACK_INCOME_CATEGORY } from './lexicon.ts';
-import { parseMessage } from './rules.ts';
+import { CONFIDENCE, parseMessage } from './rules.ts';
 import type { CategoryOption, ParseContext, ParseResult } from './schema.ts';
 import { keywordWords, type Token, tokenize } from './text.ts';
 
@@ -551,7 +551,7 @@ function readInner(transcript: string, ctx: ParseContext): SpokenReading {
     doubts.push(`two readings disagree: ${raw.amount} or ${result.amount}`);
   let confidence = result.confidence;
   if (corrections.some((correction) => correction.kind === 'category'))
-    confidence = Math.min(confidence, 0.95 - CATEGORY_GUESS_PENALTY);
+    confidence = Math.min(confidence, CONFIDENCE.explicit - CATEGORY_GUESS_PENALTY);
   if (doubts.length > 0 && result.amount !== null) confidence = Math.min(confidence, SPOKEN_DOUBTFUL);
   return { result: { ...result, confidence }, text, corrections, doubts };
 }
