@@ -341,6 +341,7 @@ describe('debts and receivables', () => {
     ['bayar utang kartu kredit 2jt', 'Cicilan', 2_000_000],
     ['bayar pinjol 500rb', 'Cicilan', 500_000],
     ['bayar hutang paylater 300rb', 'Cicilan', 300_000],
+    ['pinjaman online 1jt', 'Cicilan', 1_000_000],
   ])('"%s": an instalment or a bill to an institution stays an expense in %s', (text, category, amount) => {
     expect(parse(text)).toMatchObject({
       intent: 'create_transaction',
@@ -433,6 +434,7 @@ describe('wallets and transfers', () => {
     ['bensin 30rb lewat shopeepay', 'expense', 30_000, 'Transport', 'ShopeePay'],
     ['beli pulsa 50rb dari rekening mandiri', 'expense', 50_000, 'Pulsa & Data', 'Mandiri'],
     ['dapat bonus 1jt masuk ke bri', 'income', 1_000_000, 'Bonus', 'BRI'],
+    ['transfer gaji ke bca 5jt', 'income', 5_000_000, 'Gaji', 'BCA'],
   ])('"%s": a %s of %d in %s paid with %s', (text, direction, amount, category, wallet) => {
     expect(parse(text)).toMatchObject({
       intent: 'create_transaction',
@@ -448,6 +450,7 @@ describe('wallets and transfers', () => {
     ['beli dompet 100rb', 'Lainnya'],
     ['dana darurat 1jt', ''],
     ['bayar uang kas 20rb', 'Lainnya'],
+    ['makan di dana point 50rb', 'Makan'],
   ])('"%s": a word that is also a wallet name is no wallet without "pake/dari/ke"', (text) => {
     expect(parse(text).wallet).toBeNull();
   });
@@ -466,6 +469,7 @@ describe('the misreads of issue 12', () => {
     ['transfer 200k to mom', 'expense', 200_000, 'Sosial'],
     ['transfer dari budi 500rb', 'income', 500_000, 'Pemasukan Lain'],
     ['uang masuk 500k', 'income', 500_000, 'Pemasukan Lain'],
+    ['kirim paket ke jakarta 50rb', 'expense', 50_000, 'Belanja'],
   ])('"%s" is %s %d in %s', (text, direction, amount, category) => {
     expect(parse(text)).toMatchObject({
       intent: 'create_transaction',

@@ -1395,6 +1395,7 @@ const INSTITUTIONS = new Set([
   'gopaylater',
   'adira',
   'fif',
+  'online',
 ]);
 
 type DebtSide = 'me' | 'other';
@@ -1676,7 +1677,8 @@ function readTransferIntent(a: Analysis): ParseResult | null {
     const bank = a.wallets.find((mention) => mention.name !== DEFAULT_WALLET) ?? null;
     return transferResult(a, DEFAULT_WALLET, bank?.name ?? null, CONFIDENCE.explicit);
   }
-  if (hasAny(a, MOVE_VERBS)) {
+  // "transfer gaji ke bca 5jt": salary arriving in BCA, an income with its wallet (readTransaction).
+  if (hasAny(a, MOVE_VERBS) && bestCategory(a.categories, 'income') === null) {
     const to = walletAfter(a.wallets, a.norms, TO_WORDS);
     // "transfer bca ke bni": the other wallet named is the source, with or without "dari".
     const source = from ?? a.wallets.find((mention) => mention !== to) ?? null;

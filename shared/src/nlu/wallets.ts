@@ -50,6 +50,30 @@ export const WALLET_INTRO = new Set([
   'di',
   'balance',
 ]);
+/**
+ * The introducers that make an everyday word a wallet: not "di" or "masuk" ("makan di dana point",
+ * "dana masuk" are places and funds), which only accompany brand names.
+ */
+const STRONG_INTRO = new Set([
+  'pake',
+  'pakai',
+  'pakek',
+  'pk',
+  'via',
+  'lewat',
+  'dari',
+  'ke',
+  'from',
+  'to',
+  'using',
+  'saldo',
+  'isi',
+  'topup',
+  'up',
+  'rekening',
+  'rek',
+  'akun',
+]);
 /** "dari rekening jago 2": words after which an unknown name is still an account. */
 const ACCOUNT_WORDS = new Set(['rekening', 'rek', 'akun', 'account']);
 const SOURCE_INTRO = new Set(['dari', 'pake', 'pakai', 'pakek', 'via', 'lewat', 'from', 'using']);
@@ -85,7 +109,7 @@ export function findWallets(norms: readonly string[]): WalletMention[] {
     }
     const one = knownWallet(word);
     if (one !== null) {
-      if (AMBIGUOUS.has(word) && (before === null || !WALLET_INTRO.has(before))) continue;
+      if (AMBIGUOUS.has(word) && (before === null || !STRONG_INTRO.has(before))) continue;
       found.push({ name: one.name, start: index, length: 1, before });
       continue;
     }
