@@ -189,6 +189,48 @@ describe('several transactions in one message', () => {
     ]);
   });
 
+  it.each<[string, Array<[string, string | null]>, string]>([
+    [
+      'Belanja kemarin:\n- telur 28rb\n- minyak goreng 35rb',
+      [
+        ['telur', null],
+        ['minyak goreng', null],
+      ],
+      YESTERDAY,
+    ],
+    [
+      'makan 25rb, parkir 2rb, bayar pake gopay',
+      [
+        ['makan', 'GoPay'],
+        ['parkir', 'GoPay'],
+      ],
+      TODAY,
+    ],
+    [
+      'pake ovo:\nkopi 20rb\nroti 15rb',
+      [
+        ['kopi', 'OVO'],
+        ['roti', 'OVO'],
+      ],
+      TODAY,
+    ],
+    [
+      '1. nasi 10rb\n2. es teh 5rb',
+      [
+        ['nasi', null],
+        ['es teh', null],
+      ],
+      TODAY,
+    ],
+  ])(
+    '"%s": a header or closing line is said for all items, list markers are not descriptions',
+    (text, items, datetime) => {
+      const result = parse(text);
+      expect(result.transactions?.map((item) => [item.description, item.wallet])).toEqual(items);
+      expect(result.transactions?.every((item) => item.datetime === datetime)).toBe(true);
+    },
+  );
+
   it('each item keeps its own wallet', () => {
     const result = parse('makan 25rb pake gopay, parkir 2rb');
     expect(result.transactions?.map((item) => item.wallet)).toEqual(['GoPay', null]);

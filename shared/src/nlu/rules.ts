@@ -1825,17 +1825,60 @@ function spanText(a: Analysis, span: Span): string {
   return a.source.slice(start, end);
 }
 
+/** "1. nasi 10rb", "- telur 28rb", "• kopi": a list marker is no part of the item. */
+const LIST_MARKER_RE = /^\s*(?:[-*•·]|\d{1,2}[.)])\s+/u;
+
+const hasNoAmount = (text: string, ctx: ParseContext): boolean => {
+  const part = analyse(text, ctx);
+  return part.money.length + part.weak.length === 0;
+};
+
+/**
+ * Lines said for all items: a header ("Belanja kemarin:" on its own line) and a closing remark
+ * ("…, bayar pake gopay"). Their date and wallet apply to every item that has none of its own;
+ * their words are no item's description.
+ */
+function sharedParts(texts: string[], ctx: ParseContext): { texts: string[]; shared: string } {
+  const out = [...texts];
+  let shared = '';
+  const first = out[0] ?? '';
+  const lines = first.split('\n');
+  let header = 0;
+  while (header < lines.length - 1 && hasNoAmount(lines[header] ?? '', ctx)) header += 1;
+  if (header > 0) {
+    shared += `${lines.slice(0, header).join(' ')} `;
+    out[0] = lines.slice(header).join('\n');
+  }
+  const lastIndex = out.length - 1;
+  const last = out[lastIndex] ?? '';
+  const cut = Math.max(last.lastIndexOf(','), last.lastIndexOf('\n'), last.lastIndexOf(';'));
+  if (cut > 0) {
+    const closing = last.slice(cut + 1);
+    const closingPart = analyse(closing, ctx);
+    if (hasNoAmount(closing, ctx) && closingPart.wallets.length > 0 && closingPart.categories.length === 0) {
+      shared += closing;
+      out[lastIndex] = last.slice(0, cut);
+    }
+  }
+  return { texts: out.map((text) => text.replace(LIST_MARKER_RE, '')), shared };
+}
+
 /** Several items, or null when the message is one (or one of its parts is not a plain spend/income). */
 function readSeveral(a: Analysis): ParseResult | null {
   if (a.money.length + a.weak.length < 2) return null;
   const spans = itemSpans(a);
   if (spans.length < 2) return null;
   const inherited = a.date?.date ?? a.inherited;
+  const { texts, shared } = sharedParts(
+    spans.map((span) => spanText(a, span)),
+    a.ctx,
+  );
+  const sharedWallet = shared === '' ? null : spendWallet(analyse(shared, a.ctx));
   const items: ParsedItem[] = [];
   let confidence: number = CONFIDENCE.explicit;
   let previous: 'income' | 'expense' = 'expense';
-  for (const span of spans) {
-    const part = analyse(spanText(a, span), a.ctx, inherited);
+  for (const text of texts) {
+    const part = analyse(text, a.ctx, inherited);
     const reading = readOne(part);
     const direction = reading.direction;
     if (
@@ -1849,7 +1892,7 @@ function readSeveral(a: Analysis): ParseResult | null {
         description: reading.description,
         category_suggestion: reading.category_suggestion,
         datetime: reading.datetime,
-        wallet: reading.wallet ?? null,
+        wallet: reading.wallet ?? sharedWallet,
       });
       confidence = Math.min(confidence, reading.confidence);
       previous = direction;
@@ -1865,7 +1908,7 @@ function readSeveral(a: Analysis): ParseResult | null {
         description: reading.description,
         category_suggestion: previous === 'income' ? FALLBACK_INCOME_CATEGORY : FALLBACK_EXPENSE_CATEGORY,
         datetime: reading.datetime,
-        wallet: spendWallet(part),
+        wallet: spendWallet(part) ?? sharedWallet,
       });
       confidence = Math.min(confidence, CONFIDENCE.guess);
     } else return null;
