@@ -15,10 +15,10 @@
  * the way. Prints each check; the last line is `lambda: N/N checks passed`; exits 1 on a failure.
  * A check that cannot run here says so (NOT RUN, with why) and is not counted as passed.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
@@ -30,6 +30,7 @@ import {
 import { mintLinks } from '@kantong/shared/auth';
 import { createDatabasePool, type DatabasePool, sql } from '@kantong/shared/db';
 import { createSqsClient } from '@kantong/shared/queue';
+import { speakVoiceNote } from '@kantong/shared/speech/fixtures';
 import { createS3Client, ensureBuckets } from '@kantong/shared/storage';
 import pg from 'pg';
 import { z } from 'zod';
@@ -47,7 +48,7 @@ import {
   startHttpFront,
   startMappings,
 } from '../lambda/harness.ts';
-import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
+import { freePort, type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startS3Server, startSqsServer } from './local-services.ts';
 import { migrate } from './migrate.ts';
 
@@ -123,6 +124,65 @@ async function startDatabase(work: string): Promise<{ url: string; stop: () => P
     persistent: false,
   });
   return embedded;
+}
+
+/**
+ * The always-on AI container's speech server, stood in for by whisper.cpp's own `whisper-server`
+ * (built beside whisper-cli in ~/.cache/kantong by `make whisper-server` in that build folder),
+ * serving the OpenAI-compatible path the transcribe function calls, with the decoding the local
+ * whisper-cli path uses (Indonesian, beam search 5, best of 5: DEFAULT_DECODE in shared/src/speech;
+ * greedy decoding mishears "tiga puluh lima"). VERIFY_STT_URL points at
+ * another one. Null, with why, when there is none.
+ */
+async function startSpeechServer(): Promise<{ url: string; stop: () => void } | { why: string }> {
+  if (process.env.VERIFY_STT_URL) return { url: process.env.VERIFY_STT_URL, stop: () => undefined };
+  const cache = join(homedir(), '.cache', 'kantong');
+  const build = existsSync(cache)
+    ? readdirSync(cache).find((name) => /^whisper\.cpp-.*-build$/.test(name))
+    : undefined;
+  const binary = build ? join(cache, build, 'bin', 'whisper-server') : '';
+  const model = join(cache, 'models', 'ggml-base.bin');
+  if (!binary || !existsSync(binary)) {
+    return {
+      why: 'no whisper-server (cd ~/.cache/kantong/whisper.cpp-*-build && make whisper-server), nor VERIFY_STT_URL',
+    };
+  }
+  if (!existsSync(model)) return { why: `no Whisper model at ${model} (npm run models)` };
+  const port = await freePort();
+  const child = spawn(
+    binary,
+    [
+      '-m',
+      model,
+      '-l',
+      'id',
+      '-t',
+      '2',
+      '-bs',
+      '5',
+      '-bo',
+      '5',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inference-path',
+      '/v1/audio/transcriptions',
+    ],
+    { stdio: 'ignore' },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (let tries = 0; tries < 100; tries += 1) {
+    if (child.exitCode !== null) return { why: `whisper-server exited (${child.exitCode})` };
+    try {
+      await fetch(url);
+      return { url, stop: () => child.kill('SIGKILL') };
+    } catch {
+      await sleep(200);
+    }
+  }
+  child.kill('SIGKILL');
+  return { why: 'whisper-server did not answer within 20 s' };
 }
 
 /** What the bot-host would read from outbound.fifo: every reply, kept in order per recipient. */
@@ -258,6 +318,8 @@ async function main() {
     };
     await ensureBuckets(s3, Object.values(buckets));
     const pool: DatabasePool = await createDatabasePool(database.url, { maximumPoolSize: 2 });
+    const speech = await startSpeechServer();
+    if ('stop' in speech) stops.push(speech.stop);
     stops.push(() => pool.end());
 
     // ---- The functions --------------------------------------------------------------------------
@@ -267,7 +329,7 @@ async function main() {
       S3_ENDPOINT: s3Server.endpoint,
       SESSION_SECRET: randomBytes(32).toString('hex'),
       INTERNAL_API_SECRET: randomBytes(24).toString('hex'),
-      ...(process.env.VERIFY_STT_URL ? { STT_URL: process.env.VERIFY_STT_URL } : {}),
+      ...('url' in speech ? { STT_URL: speech.url } : {}),
       // The replies' "⏳" would race the result on this busy machine; Lambda's default is kept.
     };
     const binDir = nodeOnlyBin(join(work, 'bin'), nodeBinary);
@@ -483,11 +545,21 @@ async function main() {
         return `"${reply.split('\n')[0]?.slice(0, 100)}"`;
       });
     }
-    if (!fill.STT_URL) {
-      notRun(
-        'a voice note (transcribe through STT_URL)',
-        'no speech server here (set VERIFY_STT_URL to a whisper-server), and transcribe still decodes with ffmpeg before it calls STT_URL',
-      );
+    const voiceName = 'a voice note (transcribe: Opus decoded in WebAssembly, Whisper behind STT_URL)';
+    if ('why' in speech) notRun(voiceName, speech.why);
+    else {
+      await check(voiceName, async () => {
+        const seen = outbound.count(alice);
+        const file = join(work, 'note.ogg');
+        // The harness makes the note with espeak-ng and ffmpeg; the function itself runs neither.
+        await speakVoiceNote('tadi makan di luar tiga puluh lima ribu', file);
+        const media = await upload(readFileSync(file), 'audio/ogg; codecs=opus', 'ogg');
+        await sendInbound(envelope(alice, null, media, 'audio'));
+        let reply = await outbound.next(alice, seen, 120_000);
+        if (reply.startsWith('⏳')) reply = await outbound.next(alice, seen + 1, 120_000);
+        expect(reply.includes('Rp35.000'), `voice note reply: ${reply}`);
+        return `"${reply.split('\n')[0]?.slice(0, 100)}"`;
+      });
     }
 
     // Last: the failed record stays invisible for the queue's visibility timeout, and FIFO holds

@@ -4,8 +4,8 @@
  * 16 kHz mono 16-bit samples and WAV file ffmpeg makes. For the `transcribe` Lambda (issue 13,
  * item 4): its runtime has no ffmpeg, and the speech server behind STT_URL then hears this WAV.
  * Limits, as decided: Ogg Opus only (what WhatsApp sends for a voice note; an mp3 sent as a
- * document is refused as unreadable there), and no noise clean-up filter (that is an ffmpeg
- * filter graph): Whisper hears the untouched audio.
+ * document is refused as unreadable there), and of ffmpeg's clean-up filter only its loudness
+ * normalisation (no denoiser): Whisper hears the level it is used to.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 
@@ -23,6 +23,23 @@ function toPcm16(samples: Float32Array): Int16Array {
     out[index] = Math.round(value * 32767);
   }
   return out;
+}
+
+/**
+ * The part of ffmpeg's clean-up (CLEANUP_FILTER) that matters most to Whisper, without ffmpeg:
+ * the level brought to about -20 dBFS RMS (loudnorm's I=-20), peaks kept under -2 dBFS.
+ */
+function normalised(samples: Int16Array): Int16Array {
+  let sum = 0;
+  let peak = 1;
+  for (const value of samples) {
+    sum += value * value;
+    peak = Math.max(peak, Math.abs(value));
+  }
+  if (sum === 0) return samples;
+  const rms = Math.sqrt(sum / samples.length);
+  const gain = Math.min((32767 * 10 ** (-20 / 20)) / rms, (32767 * 10 ** (-2 / 20)) / peak);
+  return samples.map((value) => Math.round(value * gain));
 }
 
 function wavFile(samples: Int16Array): Buffer {
@@ -61,9 +78,8 @@ export async function decodeOpusToWav(input: string, output: string, cleaned?: s
     }
     if (decoded.sampleRate !== RATE_IN) throw new Error(`unexpected Opus output rate ${decoded.sampleRate}`);
     const samples = toPcm16(decoded.channelData[0] ?? new Float32Array(0));
-    const wav = wavFile(samples);
-    await writeFile(output, wav);
-    if (cleaned) await writeFile(cleaned, wav);
+    await writeFile(output, wavFile(samples));
+    if (cleaned) await writeFile(cleaned, wavFile(normalised(samples)));
     return samples;
   } finally {
     decoder.free();
