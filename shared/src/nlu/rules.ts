@@ -1688,7 +1688,11 @@ function readTransferIntent(a: Analysis): ParseResult | null {
   return null;
 }
 
-/** "saldo gopay berapa", "cek saldo" (all wallets), "saldo bca sekarang 2,5jt" (an opening balance). */
+/**
+ * "saldo gopay berapa", "cek saldo" (all wallets), "saldo bca sekarang 2,5jt" (an opening or
+ * corrected balance). "saldo"/"cek saldo" alone used to be a month report; with wallets it asks
+ * the balances. "saldo bulan ini" (a period) is still a report.
+ */
 function readBalance(a: Analysis): ParseResult | null {
   const balanceWord = hasAny(a, BALANCE_WORDS);
   const wallet = a.wallets[0]?.name ?? null;
@@ -1913,6 +1917,7 @@ function readSeveral(a: Analysis): ParseResult | null {
       confidence = Math.min(confidence, CONFIDENCE.guess);
     } else return null;
   }
+  // The message is as sure as its least sure item.
   const head = items[0] as ParsedItem;
   const result = blank('create_transaction', round2(confidence));
   result.direction = head.direction;
@@ -1972,6 +1977,7 @@ export function withParserErrorsSwallowed<T>(run: () => T): T {
   }
 }
 
+/** Logs the error and its length, never the message itself (the user's own words stay out of logs). */
 function reportParserError(error: unknown, text: unknown): void {
   parserErrors.inc();
   logger.error(
