@@ -28,8 +28,10 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { mintLinks } from '@kantong/shared/auth';
+import { getConfig } from '@kantong/shared/config';
 import { createDatabasePool, type DatabasePool, sql } from '@kantong/shared/db';
 import { createSqsClient } from '@kantong/shared/queue';
+import { RECEIPTS, renderReceipt } from '@kantong/shared/receipts/fixtures';
 import { speakVoiceNote } from '@kantong/shared/speech/fixtures';
 import { createS3Client, ensureBuckets } from '@kantong/shared/storage';
 import pg from 'pg';
@@ -531,17 +533,22 @@ async function main() {
       );
       return { bucket: buckets.MediaBucket, key, mime, size_bytes: bytes.length, sha256 };
     };
-    const receipt = join(root, '..', 'shared', 'receipts-real', 'struk-10.jpg');
-    if (!existsSync(receipt)) {
-      notRun('a receipt photo (ocr: PaddleOCR on onnxruntime-node inside ocr.zip)', `${receipt} is absent`);
+    // SPEC.md case 6: the Indomaret receipt, total Rp132.500, printed by the harness with
+    // ImageMagick (shared/src/receipts/fixtures) — the function itself runs no ImageMagick.
+    const receiptName = 'a receipt photo (ocr: PaddleOCR on onnxruntime-node inside ocr.zip)';
+    const indomaret = RECEIPTS.find((fixture) => fixture.id === 'indomaret');
+    if (!existsSync(getConfig().IMAGEMAGICK_CONVERT) || !indomaret) {
+      notRun(receiptName, `no ImageMagick at ${getConfig().IMAGEMAGICK_CONVERT} to print the receipt photo`);
     } else {
-      await check('a receipt photo (ocr: PaddleOCR on onnxruntime-node inside ocr.zip)', async () => {
+      await check(receiptName, async () => {
         const seen = outbound.count(alice);
-        const media = await upload(readFileSync(receipt), 'image/jpeg', 'jpg');
+        const photo = join(work, 'indomaret.jpg');
+        await renderReceipt(indomaret.lines, photo);
+        const media = await upload(readFileSync(photo), 'image/jpeg', 'jpg');
         await sendInbound(envelope(alice, null, media, 'image'));
         let reply = await outbound.next(alice, seen, 120_000);
         if (reply.startsWith('⏳')) reply = await outbound.next(alice, seen + 1, 120_000);
-        expect(/struk|Rp\d/.test(reply), `receipt reply: ${reply}`);
+        expect(reply.includes('Indomaret') && reply.includes('Rp132.500'), `receipt reply: ${reply}`);
         return `"${reply.split('\n')[0]?.slice(0, 100)}"`;
       });
     }
