@@ -275,6 +275,11 @@ export class Instance {
     return run;
   }
 
+  /** Resolves when the events already given to this instance are done. */
+  idle(): Promise<unknown> {
+    return this.chain;
+  }
+
   stop(): void {
     this.child.kill('SIGKILL');
   }
@@ -317,7 +322,9 @@ export class FunctionPool {
 
   /** Replaces the instance that has been up longest with a new process. */
   async recycle(): Promise<void> {
+    // Lambda retires an instance between invocations, never during one.
     const old = this.instances.shift();
+    await old?.idle();
     old?.stop();
     const replacement = this.fresh();
     this.instances.push(replacement);
