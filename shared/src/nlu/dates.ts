@@ -16,6 +16,7 @@
  *   month means the previous month; a date later than today without a year means last year.
  * - "jam 8", "jam 19:30", "jam 7 malam" set the time of day on whatever day was found.
  */
+import { offsetMs, wallClockInstant } from '../time/index.ts';
 import { DIGIT_WORDS } from './amount.ts';
 import type { Token } from './text.ts';
 
@@ -63,48 +64,13 @@ export function resolveTimeZone(timeZone: string | undefined): string {
   return formatterFor(timeZone) === null ? DEFAULT_TIMEZONE : timeZone;
 }
 
-/** The wall clock straight from Intl (a few microseconds; {@link zonedWallTime} caches around it). */
-function intlWallTime(date: Date, timeZone: string): WallTime {
-  const formatter = formatterFor(timeZone) ?? formatterFor(DEFAULT_TIMEZONE);
-  const wall: WallTime = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
-  if (formatter === null) return wall;
-  for (const part of formatter.formatToParts(date)) {
-    if (part.type === 'literal') continue;
-    const value = Number(part.value);
-    if (part.type === 'year') wall.year = value;
-    else if (part.type === 'month') wall.month = value;
-    else if (part.type === 'day') wall.day = value;
-    else if (part.type === 'hour') wall.hour = value;
-    else if (part.type === 'minute') wall.minute = value;
-    else if (part.type === 'second') wall.second = value;
-  }
-  return wall;
-}
-
 function wallAsUtc(wall: WallTime): number {
   return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
 }
 
-/**
- * Offsets per zone and quarter hour of UTC. Zone offsets only change on quarter-hour boundaries,
- * so one Intl call answers every instant in the same quarter hour; the cache is cleared when it
- * grows, which bounds its memory.
- */
-const QUARTER_HOUR_MS = 15 * 60_000;
-const offsetCache = new Map<string, number>();
-
-/** Minutes `timeZone` is ahead of UTC at `date` (+420 for Asia/Jakarta). */
+/** Minutes `timeZone` is ahead of UTC at `date` (+420 for Asia/Jakarta): shared/src/time's offset. */
 export function offsetMinutes(date: Date, timeZone: string): number {
-  const wholeSeconds = Math.floor(date.getTime() / 1000) * 1000;
-  const key = `${timeZone}|${Math.floor(wholeSeconds / QUARTER_HOUR_MS)}`;
-  const cached = offsetCache.get(key);
-  if (cached !== undefined) return cached;
-  const offset = Math.round(
-    (wallAsUtc(intlWallTime(new Date(wholeSeconds), timeZone)) - wholeSeconds) / 60_000,
-  );
-  if (offsetCache.size > 10_000) offsetCache.clear();
-  offsetCache.set(key, offset);
-  return offset;
+  return Math.round(offsetMs(date, timeZone) / 60_000);
 }
 
 /** The wall clock in `timeZone` at `date`, to the second (an invalid zone reads as Asia/Jakarta). */
@@ -121,11 +87,9 @@ export function zonedWallTime(date: Date, timeZone: string): WallTime {
   };
 }
 
-/** The instant a wall-clock time in `timeZone` denotes (twice corrected, enough for DST edges). */
+/** The instant a wall-clock time in `timeZone` denotes: local time is converted in shared/src/time alone. */
 export function wallTimeToDate(wall: WallTime, timeZone: string): Date {
-  const asUtc = wallAsUtc(wall);
-  const first = asUtc - offsetMinutes(new Date(asUtc), timeZone) * 60_000;
-  return new Date(asUtc - offsetMinutes(new Date(first), timeZone) * 60_000);
+  return wallClockInstant(wallAsUtc(wall), timeZone);
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');

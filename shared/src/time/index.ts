@@ -161,8 +161,20 @@ export function isLocalTime(value: string): boolean {
 
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * Offsets per zone and quarter hour of UTC: zone offsets change only on quarter-hour boundaries,
+ * so one Intl call answers every instant of the same quarter hour (the parser asks for every
+ * message). Cleared when it grows, which bounds its memory.
+ */
+const QUARTER_HOUR_MS = 15 * 60_000;
+const offsetCache = new Map<string, number>();
+
 /** Milliseconds `timeZone` is ahead of UTC at `instant` (+7 h for Asia/Jakarta), to the second. */
 export function offsetMs(instant: Date, timeZone: string): number {
+  const whole = instant.getTime() - (((instant.getTime() % 1000) + 1000) % 1000);
+  const key = `${timeZone}|${Math.floor(whole / QUARTER_HOUR_MS)}`;
+  const cached = offsetCache.get(key);
+  if (cached !== undefined) return cached;
   let formatter = offsetFormatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {
@@ -178,7 +190,7 @@ export function offsetMs(instant: Date, timeZone: string): number {
     });
     offsetFormatters.set(timeZone, formatter);
   }
-  const parts = formatter.formatToParts(instant);
+  const parts = formatter.formatToParts(new Date(whole));
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
   const era = parts.find((part) => part.type === 'era')?.value;
   // Intl prints year 0 as "1 BC": turn the era year back into an astronomical one.
@@ -186,8 +198,33 @@ export function offsetMs(instant: Date, timeZone: string): number {
   const wall = new Date(0);
   wall.setUTCFullYear(year, get('month') - 1, get('day'));
   wall.setUTCHours(get('hour'), get('minute'), get('second'), 0);
-  const whole = instant.getTime() - (((instant.getTime() % 1000) + 1000) % 1000);
-  return wall.getTime() - whole;
+  const offset = wall.getTime() - whole;
+  if (offsetCache.size > 10_000) offsetCache.clear();
+  offsetCache.set(key, offset);
+  return offset;
+}
+
+/**
+ * The instant a wall clock denotes in `timeZone`, the wall clock given as milliseconds read as if
+ * it were UTC (`Date.UTC(y, m - 1, d, h, min, s)`). The one conversion of local time into an
+ * instant (the dashboard's forms through {@link zonedInstant}, the parser's dates directly), exact
+ * across offset changes: correcting a guess's offset once is an hour off whenever the change falls
+ * between the guess and the answer. Where the clock has a gap (spring forward: 02:30 in Berlin on
+ * 29 Mar 2026) the time moves forward by the gap (03:30); where it repeats (fall back) the earlier
+ * of the two instants is taken — Temporal's 'compatible' choice, what a person means.
+ */
+export function wallClockInstant(wallAsUtc: number, timeZone: string): Date {
+  const DAY = 86_400_000;
+  // A zone's offset changes at most once in any 48 hours: the offsets a day before and a day after
+  // are the only candidates.
+  const before = offsetMs(new Date(wallAsUtc - DAY), timeZone);
+  const after = offsetMs(new Date(wallAsUtc + DAY), timeZone);
+  const candidates = [wallAsUtc - before, wallAsUtc - after].filter(
+    (instant) => offsetMs(new Date(instant), timeZone) === wallAsUtc - instant,
+  );
+  if (candidates.length > 0) return new Date(Math.min(...candidates));
+  // In the gap: read the wall time with the offset in force before it, which lands after the gap.
+  return new Date(wallAsUtc - before);
 }
 
 /**
@@ -201,16 +238,5 @@ export function offsetMs(instant: Date, timeZone: string): number {
 export function zonedInstant(day: string, time: string, timeZone: string): Date {
   if (!isIsoDate(day)) throw new RangeError(`not a date: ${day}`);
   if (!isLocalTime(time)) throw new RangeError(`not a time: ${time}`);
-  const wall = new Date(`${day}T${time}:00Z`).getTime();
-  const DAY = 86_400_000;
-  // A zone's offset changes at most once in any 48 hours: the offsets a day before and a day after
-  // are the only candidates.
-  const before = offsetMs(new Date(wall - DAY), timeZone);
-  const after = offsetMs(new Date(wall + DAY), timeZone);
-  const candidates = [wall - before, wall - after].filter(
-    (instant) => offsetMs(new Date(instant), timeZone) === wall - instant,
-  );
-  if (candidates.length > 0) return new Date(Math.min(...candidates));
-  // In the gap: read the wall time with the offset in force before it, which lands after the gap.
-  return new Date(wall - before);
+  return wallClockInstant(new Date(`${day}T${time}:00Z`).getTime(), timeZone);
 }
