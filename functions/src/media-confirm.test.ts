@@ -274,8 +274,10 @@ describe('a top-up slip photographed and read by OCR', () => {
 });
 
 describe('a voice note', () => {
-  // Two amounts heard in one note: the spoken reader cannot be sure which one is meant.
-  const unsure = 'makan siang 20 ribu sama 15 ribu';
+  // Two amounts heard with no separator between them, as a speaker correcting themselves: the
+  // spoken reader cannot be sure which one is meant. ("20 ribu sama 15 ribu" is two items since
+  // several items per message, issue 12.)
+  const unsure = 'makan siang 20 ribu eh 15 ribu';
 
   it('with an unsure amount is booked pending and asked back; "ya" confirms it', async () => {
     const reading = parseSpokenMessage(unsure, {
