@@ -26,9 +26,8 @@ import { type Config, getConfig } from '@kantong/shared/config';
 import { logger } from '@kantong/shared/logger';
 import {
   createSignatureGuard,
-  NONCE_HEADER,
-  requestPayload,
   SIGNATURE_HEADER,
+  signedRequestInput,
   TIMESTAMP_HEADER,
 } from '@kantong/shared/security';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
@@ -127,17 +126,7 @@ export function createHttpApp(deps: HttpDeps) {
         503,
       );
     }
-    const url = new URL(c.req.url);
-    const result = guard({
-      body: requestPayload(
-        c.req.method,
-        `${url.pathname}${url.search}`,
-        body,
-        c.req.header(NONCE_HEADER) ?? '',
-      ),
-      timestamp: c.req.header(TIMESTAMP_HEADER) ?? null,
-      signature: c.req.header(SIGNATURE_HEADER) ?? null,
-    });
+    const result = guard(signedRequestInput(c.req, body));
     if (!result.ok) return c.json({ status: 'error', error: 'unauthorized', reason: result.reason }, 401);
     return null;
   };

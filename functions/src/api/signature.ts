@@ -13,11 +13,8 @@ import {
   createSharedSignatureGuard,
   createSignatureGuard,
   type GuardResult,
-  NONCE_HEADER,
   type NonceStore,
-  requestPayload,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
+  signedRequestInput,
 } from '@kantong/shared/security';
 import type { MiddlewareHandler } from 'hono';
 
@@ -58,18 +55,7 @@ export function requireSignature(
         503,
       );
     }
-    const url = new URL(c.req.url);
-    const body = await c.req.text();
-    const result = await check({
-      body: requestPayload(
-        c.req.method,
-        `${url.pathname}${url.search}`,
-        body,
-        c.req.header(NONCE_HEADER) ?? '',
-      ),
-      timestamp: c.req.header(TIMESTAMP_HEADER) ?? null,
-      signature: c.req.header(SIGNATURE_HEADER) ?? null,
-    });
+    const result = await check(signedRequestInput(c.req, await c.req.text()));
     if (!result.ok) {
       return c.json(
         {

@@ -12,7 +12,7 @@ import { wallTimeToDate } from '../nlu/dates.ts';
 import { FALLBACK_EXPENSE_CATEGORY } from '../nlu/lexicon.ts';
 import type { AiCall } from '../nlu/llm.ts';
 import { parseMessage } from '../nlu/rules.ts';
-import type { ParseResult } from '../nlu/schema.ts';
+import { AMOUNT_INTENTS, type ParseResult } from '../nlu/schema.ts';
 import { SPOKEN_SURE } from '../nlu/spoken.ts';
 import { answerWords } from '../nlu/text.ts';
 import type { MediaRef } from '../queue/envelope.ts';
@@ -275,21 +275,11 @@ export function spokenUnsure(parsed: ParseResult): boolean {
   return parsed.amount !== null && parsed.confidence < SPOKEN_SURE && MONEY_INTENTS.has(parsed.intent);
 }
 
-/** What moves or commits money; a clarification ("kategori apa?") books nothing and is just asked. */
-const MONEY_INTENTS = new Set<ParseResult['intent']>([
-  'create_transaction',
-  'create_saving',
-  'deposit_saving',
-  'withdraw_saving',
-  'set_budget',
-  // Loans, transfers and a stated balance move money too (issue 12): an unsure amount is typed.
-  'create_debt',
-  'create_receivable',
-  'pay_debt',
-  'receive_debt_payment',
-  'transfer',
-  'set_balance',
-]);
+/**
+ * What moves or commits money, a savings goal's target included; a clarification ("kategori
+ * apa?") books nothing and is just asked.
+ */
+const MONEY_INTENTS: ReadonlySet<ParseResult['intent']> = new Set([...AMOUNT_INTENTS, 'create_saving']);
 
 /**
  * A voice note whose amount is not sure: a transaction is booked *pending* and the user is asked

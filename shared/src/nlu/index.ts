@@ -8,7 +8,13 @@ import { canonicalWallet } from '../wallets/names.ts';
 import { DEFAULT_CATEGORIES } from './lexicon.ts';
 import { type AiCall, createOllamaFallback, type LlmAnswer, type LlmFallback } from './llm.ts';
 import { parseMessage, RULES_CONFIDENT } from './rules.ts';
-import type { CategoryOption, Intent, ParseContext, ParseResult } from './schema.ts';
+import {
+  AMOUNT_INTENTS,
+  type CategoryOption,
+  type Intent,
+  type ParseContext,
+  type ParseResult,
+} from './schema.ts';
 import { tokenize } from './text.ts';
 import { findWallets } from './wallets.ts';
 
@@ -45,22 +51,11 @@ function canonicalCategory(
 export const QUESTION_CONFIRM_DELETE = 'Mau hapus transaksi terakhir? Balas: hapus';
 
 /**
- * Intents that record, move, settle or overwrite money: taken from the model only with an amount
- * the rules read from the user's own words (issue 14 item 8: a null amount on pay_debt would
- * settle a whole balance, on set_balance overwrite one). Without it the answer is a question.
+ * The model's money intents are taken only with an amount the rules read from the user's own
+ * words (issue 14 item 8: a null amount on pay_debt would settle a whole balance, on set_balance
+ * overwrite one). Without it the answer is a question.
  */
-const NEEDS_TYPED_AMOUNT: ReadonlySet<Intent> = new Set<Intent>([
-  'create_transaction',
-  'deposit_saving',
-  'withdraw_saving',
-  'set_budget',
-  'create_debt',
-  'create_receivable',
-  'pay_debt',
-  'receive_debt_payment',
-  'transfer',
-  'set_balance',
-]);
+const NEEDS_TYPED_AMOUNT = AMOUNT_INTENTS;
 
 /** The cash flow each loan and wallet intent implies (the contract's `direction`), whatever the model said. */
 const IMPLIED_DIRECTION: Partial<Record<Intent, ParseResult['direction']>> = {

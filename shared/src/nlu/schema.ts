@@ -27,6 +27,24 @@ export const IntentSchema = z.enum([
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
 
+/**
+ * Intents that record, move, settle or overwrite money with the message's amount. Where that
+ * amount must be sure, these are the ones that care: the LLM's pick needs an amount read from the
+ * user's own words (nlu/index.ts), an unsure voice amount is asked back (conversation/media.ts).
+ */
+export const AMOUNT_INTENTS: ReadonlySet<Intent> = new Set<Intent>([
+  'create_transaction',
+  'deposit_saving',
+  'withdraw_saving',
+  'set_budget',
+  'create_debt',
+  'create_receivable',
+  'pay_debt',
+  'receive_debt_payment',
+  'transfer',
+  'set_balance',
+]);
+
 export const DirectionSchema = z.enum(['income', 'expense', 'transfer']);
 export type Direction = z.infer<typeof DirectionSchema>;
 

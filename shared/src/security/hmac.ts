@@ -90,6 +90,28 @@ export function requestPayload(method: string, pathAndQuery: string, body: strin
   return `${nonce}\n${method.toUpperCase()} ${pathAndQuery}\n${body}`;
 }
 
+/**
+ * What a received request offers for checking its request signature: the payload
+ * {@link requestPayload} builds from its method, path, query, body and nonce header, and its
+ * timestamp and signature headers. One reading for the API and the WhatsApp host.
+ */
+export function signedRequestInput(
+  request: { method: string; url: string; header(name: string): string | undefined },
+  body: string,
+): { body: string; timestamp: string | null; signature: string | null } {
+  const url = new URL(request.url);
+  return {
+    body: requestPayload(
+      request.method,
+      `${url.pathname}${url.search}`,
+      body,
+      request.header(NONCE_HEADER) ?? '',
+    ),
+    timestamp: request.header(TIMESTAMP_HEADER) ?? null,
+    signature: request.header(SIGNATURE_HEADER) ?? null,
+  };
+}
+
 /** The three headers that sign an API request now (signature.ts checks them). */
 export function signedRequestHeaders(
   secret: string,
