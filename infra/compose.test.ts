@@ -42,7 +42,8 @@ describe.skipIf(!hasGo)('the compose files, read by compose-go', () => {
   const broken: Array<[string, (yaml: string) => string, RegExp]> = [
     [
       'a dependency on a service that does not exist',
-      (yaml) => yaml.replace(/^( {2}api:\n)/m, '  extra:\n    image: busybox\n    depends_on: [no-such-service]\n$1'),
+      (yaml) =>
+        yaml.replace(/^( {2}api:\n)/m, '  extra:\n    image: busybox\n    depends_on: [no-such-service]\n$1'),
       /no-such-service/,
     ],
     [
