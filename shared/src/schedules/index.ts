@@ -62,8 +62,8 @@ export function hourOf(now: Date): Date {
 
 /**
  * The jobs due in the hour of `now` for every active user, claiming the hour so a second call
- * in the same hour returns none. Call inside a transaction with the enqueueing, so a failed
- * enqueue releases the hour for the next try.
+ * in the same hour returns none. The caller commits the claim before it enqueues (no network
+ * sends inside an open transaction, issue 13) and releases the hour when an enqueue fails.
  */
 export async function planJobs(tx: CommonQueryMethods, now: Date): Promise<ReportJob[]> {
   const hour = hourOf(now);
