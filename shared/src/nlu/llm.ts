@@ -14,27 +14,7 @@ import { type CategoryOption, IntentSchema, PeriodSchema } from './schema.ts';
  * may pick words, never destroy; index.ts turns any destructive answer into a question anyway,
  * since a schema can be ignored by a small model.
  */
-export const LLM_PROMPT_INTENTS = [
-  'create_transaction',
-  'create_saving',
-  'deposit_saving',
-  'withdraw_saving',
-  'get_savings',
-  'get_report',
-  'set_budget',
-  'edit_category',
-  'create_debt',
-  'create_receivable',
-  'pay_debt',
-  'receive_debt_payment',
-  'get_debts',
-  'transfer',
-  'get_balance',
-  'set_balance',
-  'smalltalk',
-  'help',
-  'clarification',
-] as const;
+export const LLM_PROMPT_INTENTS = IntentSchema.options.filter((intent) => intent !== 'delete_last');
 
 /** What the model may answer. Amount fields are requested (SPEC.md's prompt) but only compared, never used. */
 export const LlmAnswerSchema = z.object({
