@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { LINK_PLACEHOLDER, mintLinks } from '@kantong/shared/auth';
 import { createDatabasePool } from '@kantong/shared/db';
+import { replyAddress } from '@kantong/shared/messages';
 import { createSqsClient, type InboundEnvelope, inboundMessageFields, queueUrl } from '@kantong/shared/queue';
 import type { SendResult } from './console.ts';
 import { readMailbox } from './console-mailbox.ts';
@@ -73,18 +74,18 @@ export async function sendAndAwaitReply(
 ): Promise<SendResult> {
   try {
     const inbound = await queueUrl(sqs, 'inbound', target.queuePrefix);
-    const seen = (await readMailbox(target.mailboxDir, envelope.from_number)).length;
+    const seen = (await readMailbox(target.mailboxDir, replyAddress(envelope))).length;
     await sqs.send(new SendMessageCommand({ QueueUrl: inbound, ...inboundMessageFields(envelope) }));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const fresh = (await readMailbox(target.mailboxDir, envelope.from_number)).slice(seen);
+      const fresh = (await readMailbox(target.mailboxDir, replyAddress(envelope))).slice(seen);
       const answered = fresh.findIndex((reply) => reply.in_reply_to === envelope.message_id);
       if (answered >= 0) {
         const reply = fresh
           .slice(0, answered + 1)
           .map((reply) => reply.text)
           .join('\n\n');
-        return { ok: true, reply: await showLinks(target, envelope.from_number, reply) };
+        return { ok: true, reply: await showLinks(target, replyAddress(envelope), reply) };
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -26,12 +26,12 @@ import { converse, type PipelineDeps, parseEnvelope } from './pipeline.ts';
  */
 async function acknowledge(deps: PipelineDeps, envelope: InboundEnvelope, work: MediaWork): Promise<void> {
   const pool = await deps.pool();
-  const user = await Users.findByPhone(pool, envelope.from_number);
+  const user = envelope.from_number === null ? null : await Users.findByPhone(pool, envelope.from_number);
   const id = await Outbox.enqueueOnce(pool, {
     userId: user?.id ?? null,
-    to: envelope.from_number,
+    to: Messages.replyAddress(envelope),
     body: ACKNOWLEDGEMENT[work],
-    dedupKey: `ack:${envelope.from_number}:${envelope.message_id}`,
+    dedupKey: `ack:${Messages.senderKey(envelope)}:${envelope.message_id}`,
     channel: channelOf(envelope),
   });
   if (id === null) return;
@@ -63,7 +63,7 @@ export async function mediaRecord(deps: PipelineDeps, work: MediaWork, record: S
   const envelope = parseEnvelope(record);
   const log = logger.child({ function: work, messageId: envelope.message_id, from: envelope.from_number });
   const pool = await deps.pool();
-  if (await Messages.findReply(pool, envelope.from_number, envelope.message_id)) {
+  if (await Messages.findReply(pool, Messages.senderKey(envelope), envelope.message_id)) {
     const result = await converse(deps, envelope);
     log.info({ duplicate: result.duplicate }, 'media already handled');
     return;

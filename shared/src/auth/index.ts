@@ -150,7 +150,8 @@ async function accountWords(
 ): Promise<string[]> {
   const userId = await userOfLink(pool, token, now);
   const user = userId === null ? null : await Users.findById(pool, userId);
-  const words = [email, user?.email, user?.phone, user ? `0${user.phone.slice(2)}` : null];
+  const phone = user?.phone ?? null;
+  const words = [email, user?.email, phone, phone ? `0${phone.slice(2)}` : null];
   return words.filter((word): word is string => typeof word === 'string' && word.length > 0);
 }
 

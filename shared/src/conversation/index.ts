@@ -74,7 +74,9 @@ export async function handleIncoming(
 ): Promise<IncomingResult> {
   const config = getConfig();
   const now = deps.now?.() ?? new Date();
-  const from = message.from_number;
+  // Group messages (issue 15) go to the household's books: conversation/group.ts.
+  if (message.group) throw new Error('group messages are not handled yet');
+  const from = Messages.senderKey(message);
   // A voice note's transcript is read exactly like a typed message (issue 5).
   const transcript = extracted?.kind === 'transcript';
   const text = (transcript ? extracted.text : message.text)?.trim() ?? '';

@@ -101,7 +101,7 @@ async function logMessage(
   messageCounter += 1;
   const inboundId = await Messages.logInbound(tx, {
     userId: user.id,
-    from: user.phone,
+    from: user.phone ?? '',
     messageId: `issue12-${messageCounter}`,
     type: 'text',
     body: text,

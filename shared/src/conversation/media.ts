@@ -84,7 +84,7 @@ async function askToConfirm(tx: CommonQueryMethods, userId: number, at: Date, co
   await tx.query(sql.unsafe`
     INSERT INTO conversation_state (user_id, kind, payload, expires_at)
     VALUES (${userId}, ${CONFIRMATION}, ${sql.jsonb(confirmation)}, ${sql.timestamp(expires)})
-    ON CONFLICT (user_id) DO UPDATE SET kind = EXCLUDED.kind, payload = EXCLUDED.payload,
+    ON CONFLICT (user_id) WHERE member_id IS NULL DO UPDATE SET kind = EXCLUDED.kind, payload = EXCLUDED.payload,
       expires_at = EXCLUDED.expires_at, created_at = now()`);
 }
 

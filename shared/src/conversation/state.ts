@@ -87,7 +87,7 @@ async function save(tx: CommonQueryMethods, userId: number, pending: Pending, at
   await tx.query(sql.unsafe`
     INSERT INTO conversation_state (user_id, kind, payload, expires_at)
     VALUES (${userId}, ${pending.kind}, ${sql.jsonb(pending)}, ${sql.timestamp(expires)})
-    ON CONFLICT (user_id) DO UPDATE SET kind = EXCLUDED.kind, payload = EXCLUDED.payload,
+    ON CONFLICT (user_id) WHERE member_id IS NULL DO UPDATE SET kind = EXCLUDED.kind, payload = EXCLUDED.payload,
       expires_at = EXCLUDED.expires_at, created_at = now()`);
 }
 

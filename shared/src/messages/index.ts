@@ -90,3 +90,25 @@ export async function countRecentInbound(
 export async function markIntent(db: CommonQueryMethods, inboundId: number, intent: string): Promise<void> {
   await db.query(sql.unsafe`UPDATE wa_messages SET intent = ${intent} WHERE id = ${inboundId}`);
 }
+
+type Addressed = {
+  from_number: string | null;
+  group?: { jid: string; sender_lid: string | null } | null | undefined;
+};
+
+/**
+ * Who wrote a message, as the log keys it (`wa_from`): their number, or "lid:<digits>" for a
+ * group member WhatsApp named only by LID (issue 15). The per-sender rate limit and the
+ * redelivery check read this key, so a person is one sender in their chat and in their groups.
+ */
+export function senderKey(message: Addressed): string {
+  if (message.from_number !== null) return message.from_number;
+  const lid = message.group?.sender_lid;
+  if (!lid) throw new Error('a message needs a sender number or, in a group, a LID');
+  return `lid:${lid}`;
+}
+
+/** Where the replies to a message go: its group, or the sender's own chat. */
+export function replyAddress(message: Addressed): string {
+  return message.group ? message.group.jid : senderKey(message);
+}

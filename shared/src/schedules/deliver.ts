@@ -16,7 +16,8 @@ export async function deliverJob(
 ): Promise<number | null> {
   return pool.transaction(async (tx) => {
     const user = await Users.findById(tx, job.user_id);
-    if (user?.status !== 'active') return null;
+    // TODO(issue 15): a household's reports go to its group.
+    if (user?.status !== 'active' || user.phone === null) return null;
     const deliveryId = await claimDelivery(tx, job);
     if (deliveryId === null) return null;
     const text = await composeScheduled(tx, user, job, options);

@@ -8,18 +8,23 @@ import { DEFAULT_CATEGORIES } from '../nlu/lexicon.ts';
 
 export const UserStatusSchema = z.enum(['pending', 'active', 'blocked']);
 
+/** A person chats with Kantong; a household is the shared books of a WhatsApp group (issue 15). */
+export const UserKindSchema = z.enum(['person', 'household']);
+
 export const UserSchema = z.object({
   id: z.number(),
   name: z.string(),
-  phone: z.string(),
+  /** Null only for a household's books, which belong to a group, not a number. */
+  phone: z.string().nullable(),
   email: z.string().nullable(),
   timezone: z.string(),
   status: UserStatusSchema,
+  kind: UserKindSchema,
   created_at: z.date(),
 });
 export type User = z.infer<typeof UserSchema>;
 
-const userColumns = sql.fragment`id, name, phone, email, timezone, status, created_at`;
+const userColumns = sql.fragment`id, name, phone, email, timezone, status, kind, created_at`;
 
 /** Canonical form of a WhatsApp number: digits only, Indonesian local "08…" turned into "628…". */
 export function normalisePhone(input: string): string {

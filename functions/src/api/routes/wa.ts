@@ -1,5 +1,6 @@
 import { mintLinks } from '@kantong/shared/auth';
 import { handleIncoming, IncomingMessageSchema } from '@kantong/shared/conversation';
+import { replyAddress } from '@kantong/shared/messages';
 import { Hono } from 'hono';
 import type { ApiDeps } from '../deps.ts';
 import { validate } from '../http.ts';
@@ -14,7 +15,7 @@ export function waRoutes(deps: ApiDeps) {
       message,
     );
     // This response is the delivery: a one-time link is minted now, never stored (issue 14 item 2).
-    const reply = await mintLinks(pool, message.from_number, result.reply, deps.now?.() ?? new Date());
+    const reply = await mintLinks(pool, replyAddress(message), result.reply, deps.now?.() ?? new Date());
     return c.json({ ...result, reply }, 200);
   });
 }
