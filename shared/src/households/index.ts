@@ -247,3 +247,5 @@ export function memberLabel(
 ): string {
   return userName ?? member.display_name ?? (member.lid ? `Anggota …${member.lid.slice(-4)}` : 'Anggota');
 }
+
+export { commandWords, isActivationCommand, isDeactivationCommand } from './commands.ts';
