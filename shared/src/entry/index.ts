@@ -9,6 +9,7 @@
 import * as Categories from '../categories/index.ts';
 import type { CommonQueryMethods } from '../db/pool.ts';
 import { DomainError } from '../errors/index.ts';
+import * as Households from '../households/index.ts';
 import * as Ledger from '../ledger/index.ts';
 import * as Wallets from '../wallets/index.ts';
 
@@ -27,6 +28,11 @@ export type WebTransaction = {
   wallet?: Ref;
   /** A transfer's destination; null: Tunai. Only for transfers. */
   toWallet?: Ref;
+  /**
+   * In a household's books: the member who typed it in, so the row names its author as a group
+   * message's does (issue 15). Null or absent: personal books, or a caller with no person.
+   */
+  authorMemberId?: number | null;
 };
 
 const DIRECTION_WORD = { income: 'pemasukan', expense: 'pengeluaran' } as const;
@@ -62,6 +68,9 @@ export async function recordFromWeb(
   input: WebTransaction,
 ): Promise<Ledger.Transaction> {
   Ledger.assertAmount(input.amount);
+  // Must run in the caller's transaction: the author is a transaction-local setting (actAs).
+  if (input.authorMemberId !== undefined && input.authorMemberId !== null)
+    await Households.actAs(tx, input.authorMemberId);
   const from = await wallet(tx, input.userId, input.wallet);
   let to: Wallets.Wallet | null = null;
   let category: number | null = null;

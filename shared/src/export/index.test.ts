@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Transaction } from '../ledger/index.ts';
-import { CSV_HEADER, csvCell, toCsv } from './index.ts';
+import { CSV_HEADER, csvCell, exportJson, toCsv } from './index.ts';
 
 function row(overrides: Partial<Transaction>): Transaction {
   return {
@@ -129,7 +129,7 @@ describe('toCsv', () => {
       'merchant',
       'id',
     ]);
-    expect(line).toBe('2026-11-25 10:00,expense,Makan,kopi,25000,IDR,whatsapp,confirmed,,7,Tunai,,regular,');
+    expect(line).toBe('2026-11-25 10:00,expense,Makan,kopi,25000,IDR,whatsapp,confirmed,,7,Tunai,,regular,,');
     expect(end).toBe('');
   });
 
@@ -171,5 +171,36 @@ describe('toCsv', () => {
       ['2', 'transfer', 'regular', 'BCA', 'GoPay', ''],
       ['3', 'expense', 'receivable', 'Tunai', '', 'andi'],
     ]);
+  });
+
+  it("names each row's author in a household's books, behind the formula guard", () => {
+    const authors = new Map([
+      [1, 'Budi'],
+      [2, '=HYPERLINK("x")'],
+    ]);
+    const csv = toCsv([row({ id: 1 }), row({ id: 2 }), row({ id: 3 })], {
+      timezone: 'Asia/Jakarta',
+      authors,
+    });
+    const lines = csv.slice(1).trimEnd().split('\r\n');
+    const header = spreadsheetCells(lines[0] ?? '', ',');
+    expect(header.at(-1)).toBe('penulis');
+    const authorOf = (line: string) => spreadsheetCells(line, ',').at(-1);
+    expect(lines.slice(1).map(authorOf)).toEqual(['Budi', `'=HYPERLINK("x")`, '']);
+  });
+});
+
+describe('exportJson', () => {
+  it('carries the author, null where none is known and in personal books', () => {
+    const household = exportJson([row({ id: 1 }), row({ id: 2 })], {
+      book: 'household',
+      authors: new Map([[1, 'Siti']]),
+    });
+    expect(household.book).toBe('household');
+    expect(household.items.map((item) => [item.id, item.author, item.amount])).toEqual([
+      [1, 'Siti', 25000],
+      [2, null, 25000],
+    ]);
+    expect(exportJson([row({ id: 1 })], { book: 'personal' }).items[0]?.author).toBeNull();
   });
 });

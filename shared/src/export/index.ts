@@ -12,13 +12,16 @@
  *   spaces, bidi marks, a BOM, other Unicode format characters, whitespace) that a spreadsheet may
  *   skip, are prefixed with ' so a description can never run as a formula (OWASP CSV injection);
  * - the original columns keep their positions; wallet, destination wallet, kind and person come
- *   after `id`, so an import template made for the older file still reads the same columns.
+ *   after `id`, so an import template made for the older file still reads the same columns;
+ *   `penulis` (who wrote the row in a household's books, issue 15) comes last, empty in personal
+ *   books, and goes through the same formula guard: a member's WhatsApp name is their own text.
  */
 
 import type { CommonQueryMethods } from '../db/pool.ts';
 import { DomainError } from '../errors/index.ts';
 import type { Transaction } from '../ledger/index.ts';
 import * as Ledger from '../ledger/index.ts';
+import { toJsonAmount } from '../money/index.ts';
 import { localDateTime } from '../time/index.ts';
 
 export type Delimiter = ',' | ';';
@@ -42,6 +45,8 @@ export const CSV_HEADER = [
   'jenis',
   /** The person of a loan (debt / receivable); empty otherwise. */
   'pihak',
+  /** Who wrote the row in a household's books; empty in personal books (the owner wrote all). */
+  'penulis',
 ];
 
 /**
@@ -58,9 +63,12 @@ export function csvCell(value: string): string {
   return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/** Who wrote each row by transaction id (Households.authorsOf); absent in personal books. */
+export type Authors = ReadonlyMap<number, string>;
+
 export function toCsv(
   rows: readonly Transaction[],
-  options: { timezone: string; delimiter?: Delimiter },
+  options: { timezone: string; delimiter?: Delimiter; authors?: Authors },
 ): string {
   const delimiter = options.delimiter ?? ',';
   const line = (values: string[]) => values.map(csvCell).join(delimiter);
@@ -80,6 +88,7 @@ export function toCsv(
       row.to_wallet ?? '',
       row.kind,
       row.counterparty ?? '',
+      options.authors?.get(row.id) ?? '',
     ]),
   );
   return `\uFEFF${[line(CSV_HEADER), ...body].join('\r\n')}\r\n`;
@@ -105,4 +114,36 @@ export async function exportRows(
       `Ada ${total} transaksi, lebih dari ${EXPORT_LIMIT} baris per file. Persempit rentang tanggalnya ya.`,
     );
   return rows;
+}
+
+/**
+ * The same rows as JSON (the dashboard's "JSON" export): the JSON API's field names (SPEC.md),
+ * amounts as numbers, instants in ISO 8601, plus `author` — who wrote the row in a household's
+ * books, null in personal books — and `book` ('personal' | 'household') so a file says whose it is.
+ */
+export function exportJson(
+  rows: readonly Transaction[],
+  options: { book: 'personal' | 'household'; authors?: Authors },
+) {
+  return {
+    book: options.book,
+    items: rows.map((row) => ({
+      id: row.id,
+      direction: row.direction,
+      amount: toJsonAmount(row.amount),
+      currency: row.currency,
+      category: row.category,
+      description: row.description,
+      datetime: row.tx_datetime.toISOString(),
+      source: row.source,
+      status: row.status,
+      merchant: row.merchant,
+      kind: row.kind,
+      wallet: row.wallet,
+      to_wallet: row.to_wallet,
+      counterparty: row.counterparty,
+      author: options.authors?.get(row.id) ?? null,
+    })),
+    total: rows.length,
+  };
 }

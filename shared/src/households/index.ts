@@ -249,3 +249,123 @@ export function memberLabel(
 }
 
 export { commandWords, isActivationCommand, isDeactivationCommand } from './commands.ts';
+
+/**
+ * A person's membership of a household's books (still in the group), or null. The dashboard
+ * resolves the book it shows from this on every request: the role decides what the page offers,
+ * the member id tags what they add (actAs).
+ */
+export async function membership(
+  db: CommonQueryMethods,
+  bookId: number,
+  userId: number,
+): Promise<Member | null> {
+  return db.maybeOne(sql.type(MemberSchema)`
+    SELECT ${memberColumns} FROM household_members
+    WHERE book_id = ${bookId} AND user_id = ${userId} AND left_at IS NULL`);
+}
+
+export const RosterEntrySchema = MemberSchema.extend({
+  user_name: z.string().nullable(),
+  phone: z.string().nullable(),
+});
+export type RosterEntry = z.infer<typeof RosterEntrySchema>;
+
+/** Every member, left or not, with their account's name and number (for the dashboard's "Anggota"). */
+export async function roster(db: CommonQueryMethods, bookId: number): Promise<readonly RosterEntry[]> {
+  return db.any(sql.type(RosterEntrySchema)`
+    SELECT m.id, m.book_id, m.user_id, m.lid, m.display_name, m.role, m.left_at, u.name AS user_name, u.phone
+    FROM household_members m LEFT JOIN users u ON u.id = m.user_id
+    WHERE m.book_id = ${bookId}
+    ORDER BY m.left_at IS NOT NULL, m.id`);
+}
+
+/**
+ * Who wrote each of `transactionIds` in the books `bookId` (memberLabel), for the dashboard's
+ * list and exports. Only rows of that book are read, so an id from other books names nobody.
+ */
+export async function authorsOf(
+  db: CommonQueryMethods,
+  bookId: number,
+  transactionIds: readonly number[],
+): Promise<ReadonlyMap<number, string>> {
+  if (transactionIds.length === 0) return new Map();
+  const rows = await db.any(sql.type(
+    z.object({
+      id: z.number(),
+      display_name: z.string().nullable(),
+      lid: z.string().nullable(),
+      user_name: z.string().nullable(),
+    }),
+  )`
+    SELECT t.id, m.display_name, m.lid, u.name AS user_name
+    FROM transactions t
+    JOIN household_members m ON m.id = t.author_member_id AND m.book_id = t.user_id
+    LEFT JOIN users u ON u.id = m.user_id
+    WHERE t.user_id = ${bookId} AND t.id = ANY(${sql.array([...transactionIds], 'int8')})`);
+  return new Map(rows.map((row) => [row.id, memberLabel(row, row.user_name)]));
+}
+
+/**
+ * The member row of a writer, as it is — without adding them or bringing them back. The group
+ * path reads this first: a member who left stays left until the host says they rejoined
+ * (group.ts decides; {@link addMember} would clear left_at).
+ */
+export async function findMember(
+  db: CommonQueryMethods,
+  bookId: number,
+  who: { userId: number | null; lid: string | null },
+): Promise<Member | null> {
+  if (who.userId === null && who.lid === null) return null;
+  const found = await db.any(sql.type(MemberSchema)`
+    SELECT ${memberColumns} FROM household_members
+    WHERE book_id = ${bookId} AND (user_id = ${who.userId ?? -1} OR lid = ${who.lid ?? ''})
+    ORDER BY (user_id IS NOT NULL) DESC, id`);
+  return found[0] ?? null;
+}
+
+/** Members the host saw (re)join the group: whoever had left may book again. New people are added when they write. */
+export async function markRejoined(
+  tx: CommonQueryMethods,
+  bookId: number,
+  who: { userIds: number[]; lids: string[] },
+): Promise<number> {
+  const rows = await tx.anyFirst(sql.type(z.object({ id: z.number() }))`
+    UPDATE household_members SET left_at = NULL, updated_at = now()
+    WHERE book_id = ${bookId} AND left_at IS NOT NULL
+      AND (user_id = ANY(${sql.array(who.userIds, 'int8')}) OR lid = ANY(${sql.array(who.lids, 'text')}))
+    RETURNING id`);
+  return rows.length;
+}
+
+/** Owners still in the group: a household always keeps at least one (group.ts refuses the last demotion). */
+export async function activeOwners(db: CommonQueryMethods, bookId: number): Promise<number> {
+  return db.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT count(*)::int AS n FROM household_members
+    WHERE book_id = ${bookId} AND role = 'owner' AND left_at IS NULL`);
+}
+
+/**
+ * A member's name in replies and reports: the name they gave their own account (not the
+ * automatic "User 1234"), else their WhatsApp name, else the end of their number or LID.
+ * {@link authorNameSql} is the same rule in SQL, for reports.
+ */
+export function authorName(input: {
+  accountName: string | null;
+  phone: string | null;
+  displayName: string | null;
+  lid: string | null;
+}): string {
+  const own = input.accountName && input.phone && input.accountName !== `User ${input.phone.slice(-4)}`;
+  if (own) return input.accountName as string;
+  if (input.displayName?.trim()) return input.displayName.trim();
+  const digits = input.phone ?? input.lid;
+  return digits ? `…${digits.slice(-4)}` : 'Anggota';
+}
+
+/** {@link authorName} over `household_members m LEFT JOIN users p ON p.id = m.user_id`. */
+export const authorNameSql = sql.fragment`COALESCE(
+  CASE WHEN p.phone IS NOT NULL AND p.name <> 'User ' || right(p.phone, 4) THEN p.name END,
+  NULLIF(btrim(m.display_name), ''),
+  '…' || right(COALESCE(p.phone, m.lid), 4),
+  'Anggota')`;

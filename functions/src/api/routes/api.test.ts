@@ -174,14 +174,14 @@ describe('transactions endpoints', () => {
       .trimEnd()
       .split('\r\n');
     expect(lines[0]).toBe(
-      'tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id,dompet,ke_dompet,jenis,pihak',
+      'tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id,dompet,ke_dompet,jenis,pihak,penulis',
     );
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(
-      /^2026-11-25 10:00,expense,Makan,makan siang,150000,IDR,whatsapp,confirmed,,\d+,Tunai,,regular,$/,
+      /^2026-11-25 10:00,expense,Makan,makan siang,150000,IDR,whatsapp,confirmed,,\d+,Tunai,,regular,,$/,
     );
     expect(lines[2]).toMatch(
-      /^2026-11-24 12:00,expense,Makan,"kopi ""susu"", gula aren",40000,IDR,web,confirmed,,\d+,Tunai,,regular,$/,
+      /^2026-11-24 12:00,expense,Makan,"kopi ""susu"", gula aren",40000,IDR,web,confirmed,,\d+,Tunai,,regular,,$/,
     );
   });
 
