@@ -8,6 +8,7 @@
  * conversation repeats (and, if still unsent, sends) the first reply.
  */
 import { getConfig } from '@kantong/shared/config';
+import * as Households from '@kantong/shared/households';
 import { logger } from '@kantong/shared/logger';
 import { ACKNOWLEDGEMENT, extract, type MediaWork } from '@kantong/shared/media';
 import * as Messages from '@kantong/shared/messages';
@@ -66,6 +67,13 @@ export async function mediaRecord(deps: PipelineDeps, work: MediaWork, record: S
   if (await Messages.findReply(pool, Messages.senderKey(envelope), envelope.message_id)) {
     const result = await converse(deps, envelope);
     log.info({ duplicate: result.duplicate }, 'media already handled');
+    return;
+  }
+  // A photo or voice note in a group that is no active household (issue 15) is not read at all:
+  // the conversation ignores it, and no "sebentar" may reach a group that never asked for Kantong.
+  if (envelope.group && !(await Households.findByGroup(pool, envelope.group.jid))?.active) {
+    const result = await converse(deps, envelope);
+    log.info({ intent: result.intent }, 'media in an inactive group ignored');
     return;
   }
   const now = deps.now?.() ?? new Date();

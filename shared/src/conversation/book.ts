@@ -11,9 +11,26 @@ import type { ParseResult } from '../nlu/schema.ts';
 import type { User } from '../users/index.ts';
 import { PENDING_NOTE } from '../users/registration.ts';
 import * as Wallets from '../wallets/index.ts';
+import type { StateKey } from './state.ts';
 
-/** `at` is when the message was sent: reports and questions count from it, not from the server clock. */
-export type ActInput = { user: User; parsed: ParseResult; rawText: string; inboundId: number; at: Date };
+/**
+ * `at` is when the message was sent: reports and questions count from it, not from the server clock.
+ * `memberId`: in a household's books (issue 15), the member who wrote — their open questions are
+ * their own; absent in a person's own chat.
+ */
+export type ActInput = {
+  user: User;
+  parsed: ParseResult;
+  rawText: string;
+  inboundId: number;
+  at: Date;
+  memberId?: number | null;
+};
+
+/** Whose open question a message may answer or leave: the books' and, in a household, the writer's. */
+export function stateKeyOf(input: { user: User; memberId?: number | null }): StateKey {
+  return { userId: input.user.id, memberId: input.memberId ?? null };
+}
 export type Action = { intent: string; reply: string };
 
 export type Booked = {

@@ -8,7 +8,7 @@ import type { DatabaseTransactionConnection } from '../db/pool.ts';
 import * as Debts from '../debts/index.ts';
 import type { ParseResult } from '../nlu/schema.ts';
 import * as Wallets from '../wallets/index.ts';
-import { type ActInput, statusFor, withPendingNote } from './book.ts';
+import { type ActInput, stateKeyOf, statusFor, withPendingNote } from './book.ts';
 import * as Replies from './replies.ts';
 import * as State from './state.ts';
 
@@ -34,11 +34,21 @@ async function openLoan(
   const { parsed, user } = input;
   const kind = KIND[intent];
   if (!parsed.counterparty) {
-    await State.rememberLoan(tx, user.id, { ...loanQuestion(intent, parsed), awaiting: 'person' }, input.at);
+    await State.rememberLoan(
+      tx,
+      stateKeyOf(input),
+      { ...loanQuestion(intent, parsed), awaiting: 'person' },
+      input.at,
+    );
     return Replies.LOAN_ASK_PERSON[kind];
   }
   if (parsed.amount === null) {
-    await State.rememberLoan(tx, user.id, { ...loanQuestion(intent, parsed), awaiting: 'amount' }, input.at);
+    await State.rememberLoan(
+      tx,
+      stateKeyOf(input),
+      { ...loanQuestion(intent, parsed), awaiting: 'amount' },
+      input.at,
+    );
     return Replies.loanAskAmount(kind, Debts.displayName(Debts.normaliseCounterparty(parsed.counterparty)));
   }
   const wallet = await Wallets.resolve(tx, user.id, parsed.wallet);
@@ -79,7 +89,7 @@ async function repayLoan(
     if (open.length > 1) {
       await State.rememberLoan(
         tx,
-        user.id,
+        stateKeyOf(input),
         { ...loanQuestion(intent, parsed), awaiting: 'person' },
         input.at,
       );

@@ -8,6 +8,7 @@ import * as Auth from '../auth/index.ts';
 import * as Categories from '../categories/index.ts';
 import { getConfig } from '../config.ts';
 import type { DatabasePool, DatabaseTransactionConnection } from '../db/pool.ts';
+import * as Households from '../households/index.ts';
 import { logger } from '../logger.ts';
 import * as Messages from '../messages/index.ts';
 import { type AiCall, type LlmFallback, recordAiCall, understand } from '../nlu/index.ts';
@@ -17,18 +18,11 @@ import * as Outbox from '../outbox/index.ts';
 import { type Channel, DEFAULT_CHANNEL } from '../queue/topology.ts';
 import * as Users from '../users/index.ts';
 import * as Registration from '../users/registration.ts';
-import { act } from './intents.ts';
-import {
-  answerConfirmation,
-  askSpoken,
-  type Extracted,
-  recordReceipt,
-  registerAsset,
-  spokenUnsure,
-} from './media.ts';
+import { type DecideInput, decide } from './decide.ts';
+import { handleGroupMessage } from './group.ts';
+import { answerConfirmation, type Extracted, registerAsset } from './media.ts';
 import * as Replies from './replies.ts';
 import type { IncomingMessage, IncomingResult } from './schema.ts';
-import * as State from './state.ts';
 
 export type { Extracted } from './media.ts';
 export * from './schema.ts';
@@ -75,7 +69,7 @@ export async function handleIncoming(
   const config = getConfig();
   const now = deps.now?.() ?? new Date();
   // Group messages (issue 15) go to the household's books: conversation/group.ts.
-  if (message.group) throw new Error('group messages are not handled yet');
+  if (message.group) return handleGroupMessage(deps, { ...message, group: message.group }, extracted);
   const from = Messages.senderKey(message);
   // A voice note's transcript is read exactly like a typed message (issue 5).
   const transcript = extracted?.kind === 'transcript';
@@ -164,7 +158,9 @@ export async function handleIncoming(
       now,
       decideInput: { user, parsed, message, text, tooLong, sentAt, inboundId, extracted, mediaAssetId },
     });
-    const reply = created ? await withWelcome(tx, user, action) : action.reply;
+    // A person first met in a household's group got no guide there (group.ts): it comes now.
+    const welcome = created || (await Households.firstPersonalChat(tx, user.id, inboundId));
+    const reply = welcome ? await withWelcome(tx, user, action) : action.reply;
     await Messages.logReply(tx, { inboundId, userId: user.id, to: from, intent: action.intent, reply });
     const outboxIds =
       delivery === 'outbox'
@@ -310,75 +306,4 @@ async function respond(
     return answer ? { ...activated, reply: `${activated.reply}\n${answer.reply}` } : activated;
   }
   return decide(tx, input.decideInput);
-}
-
-type DecideInput = {
-  user: Users.User;
-  parsed: ParseResult | null;
-  message: IncomingMessage;
-  text: string;
-  tooLong: boolean;
-  sentAt: Date;
-  inboundId: number;
-  extracted: Extracted | undefined;
-  mediaAssetId: number | null;
-};
-
-async function decide(
-  tx: DatabaseTransactionConnection,
-  input: DecideInput,
-): Promise<{ reply: string; intent: string }> {
-  const { message, extracted } = input;
-  if (message.message_type !== 'text' && extracted?.kind !== 'transcript') {
-    // Photos arrive read by functions/ocr; an unusable photo or note arrives as a problem.
-    if (extracted?.kind === 'receipt') {
-      const caption = message.text?.trim() ?? '';
-      return recordReceipt(tx, { ...input, reading: extracted.reading, caption, at: input.sentAt });
-    }
-    if (extracted?.kind === 'problem')
-      return { intent: `media_${extracted.problem}`, reply: Replies.MEDIA_PROBLEM[extracted.problem] };
-    return {
-      intent: `unsupported_${message.message_type}`,
-      reply: Replies.MEDIA_NOT_READY[message.message_type],
-    };
-  }
-  const action = await decideText(tx, input);
-  // An unsure voice note's question already quotes what was heard.
-  const quoted = action.intent === 'voice_pending' || action.intent === 'voice_unsure';
-  return extracted?.kind === 'transcript' && !quoted
-    ? { ...action, reply: Replies.heard(input.text, action.reply) }
-    : action;
-}
-
-async function decideText(
-  tx: DatabaseTransactionConnection,
-  input: DecideInput,
-): Promise<{ reply: string; intent: string }> {
-  if (input.tooLong)
-    return { intent: 'rejected_too_long', reply: Replies.TOO_LONG(getConfig().MAX_TEXT_LENGTH) };
-  if (!input.parsed) return { intent: 'empty', reply: Replies.EMPTY_TEXT };
-
-  // "ya" or a corrected amount may answer "is this right?" of a receipt or voice note (media.ts).
-  const answer = await answerConfirmation(tx, {
-    userId: input.user.id,
-    parsed: input.parsed,
-    text: input.text,
-    at: input.sentAt,
-  });
-  if (answer) return answer;
-  // A pending question ("Ini pengeluaran kategori apa?") may be answered by this message.
-  const completed = await State.completePending(tx, input.user.id, input.parsed, input.sentAt, input.text);
-  const parsed = completed ?? input.parsed;
-  const actInput = {
-    user: input.user,
-    parsed,
-    rawText: input.text,
-    inboundId: input.inboundId,
-    at: input.sentAt,
-  };
-  // A voice note's amount that the spoken reader is not sure of is asked back, never just booked.
-  if (input.extracted?.kind === 'transcript' && spokenUnsure(input.parsed)) {
-    return askSpoken(tx, { ...actInput, transcript: input.text });
-  }
-  return act(tx, actInput);
 }

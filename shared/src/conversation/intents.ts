@@ -17,7 +17,14 @@ import * as Reports from '../reports/index.ts';
 import * as Savings from '../savings/index.ts';
 import { formatDayId, formatMonthId, localDate, periodRange } from '../time/index.ts';
 import type { User } from '../users/index.ts';
-import { type ActInput, type Action, bookTransaction, statusFor, withPendingNote } from './book.ts';
+import {
+  type ActInput,
+  type Action,
+  bookTransaction,
+  stateKeyOf,
+  statusFor,
+  withPendingNote,
+} from './book.ts';
 import { actOnDebt } from './debts.ts';
 import * as Replies from './replies.ts';
 import { createSeveral } from './several.ts';
@@ -30,10 +37,10 @@ export { bookTransaction } from './book.ts';
 export async function act(tx: DatabaseTransactionConnection, input: ActInput): Promise<Action> {
   const { parsed } = input;
   if (parsed.intent === 'clarification') {
-    await State.rememberQuestion(tx, input.user.id, parsed, input.at);
+    await State.rememberQuestion(tx, stateKeyOf(input), parsed, input.at);
     return { intent: 'clarification', reply: parsed.question ?? Replies.ASK_CATEGORY };
   }
-  await State.clear(tx, input.user.id);
+  await State.clear(tx, stateKeyOf(input));
   try {
     const reply = await tx.transaction((savepoint) => perform(savepoint, input));
     return { intent: parsed.intent, reply };
@@ -77,9 +84,9 @@ async function perform(tx: DatabaseTransactionConnection, input: ActInput): Prom
     case 'set_budget':
       return setBudget(tx, user, parsed, input.at);
     case 'edit_category':
-      return editCategory(tx, user, parsed);
+      return editCategory(tx, user, parsed, input.memberId ?? null);
     case 'delete_last':
-      return deleteLast(tx, user);
+      return deleteLast(tx, user, input.memberId ?? null);
     case 'help':
       return Replies.HELP;
     case 'smalltalk':
@@ -136,7 +143,7 @@ function describe(transaction: Ledger.Transaction): string {
 async function createTransaction(tx: DatabaseTransactionConnection, input: ActInput): Promise<string> {
   const { parsed, user } = input;
   if (parsed.amount === null) {
-    await State.rememberQuestion(tx, user.id, parsed, input.at);
+    await State.rememberQuestion(tx, stateKeyOf(input), parsed, input.at);
     return Replies.ASK_AMOUNT;
   }
   const items = parsed.transactions ?? [];
@@ -166,8 +173,13 @@ async function createTransaction(tx: DatabaseTransactionConnection, input: ActIn
  * "hapus transaksi terakhir": every item of the last message goes (one message, one undo — a
  * several-item message is undone whole), and the reply lists what went.
  */
-async function deleteLast(tx: DatabaseTransactionConnection, user: User): Promise<string> {
-  const rows = await Ledger.lastMessageForUpdate(tx, user.id);
+async function deleteLast(
+  tx: DatabaseTransactionConnection,
+  user: User,
+  /** In a household's books: a member undoes their own last message, never someone else's. */
+  memberId: number | null,
+): Promise<string> {
+  const rows = await Ledger.lastMessageForUpdate(tx, user.id, memberId);
   if (rows.length === 0) return Replies.NOTHING_TO_DELETE;
   for (const row of rows) await Ledger.softDelete(tx, row.id);
   const [only] = rows;
@@ -180,9 +192,11 @@ async function editCategory(
   tx: DatabaseTransactionConnection,
   user: User,
   parsed: ParseResult,
+  /** In a household's books: a member corrects their own last booking, never someone else's. */
+  memberId: number | null,
 ): Promise<string> {
   if (!parsed.category_suggestion) return "Mau diganti ke kategori apa? Contoh: 'ganti transport'.";
-  const last = await Ledger.lastForUpdate(tx, user.id);
+  const last = await Ledger.lastForUpdate(tx, user.id, memberId);
   if (!last) return Replies.NOTHING_TO_EDIT;
   if (last.direction === 'transfer') return Replies.TRANSFER_NO_CATEGORY;
   if (last.kind !== 'regular') return `Transaksi terakhir itu ${describe(last)}, jadi nggak pakai kategori.`;
@@ -194,7 +208,7 @@ async function editCategory(
     existing ?? (await Categories.findOrCreate(tx, user.id, parsed.category_suggestion, last.direction));
   const updated = await Ledger.changeCategory(tx, last.id, category.id);
   // After a several-item message the LAST item changes; say so, so the user knows which one.
-  const siblings = (await Ledger.lastMessageForUpdate(tx, user.id)).length;
+  const siblings = (await Ledger.lastMessageForUpdate(tx, user.id, memberId)).length;
   const which = siblings > 1 ? ` (yang terakhir dari ${siblings} transaksi tadi)` : '';
   return `✅ Oke, ${describe(updated)}${which} sekarang kategori ${category.name}.`;
 }
@@ -238,7 +252,7 @@ async function savingsOverview(
   const accounts = await Savings.listForUser(tx, user.id);
   if (accounts.length === 0) return Replies.NO_SAVINGS;
   const lines = accounts.map((account) => `• ${account.name}: ${Savings.progressText(account)}`);
-  return ['💰 Tabungan kamu:', ...lines].join('\n');
+  return [user.kind === 'household' ? '💰 Tabungan bersama:' : '💰 Tabungan kamu:', ...lines].join('\n');
 }
 
 const PERIOD_WORDS: Record<Period, string> = {
@@ -279,7 +293,13 @@ async function report(
       : period === 'last_month'
         ? formatMonthId(range.from)
         : `${PERIOD_WORDS[period]} (${Reports.rangeLabel(range)})`;
-  return Reports.formatSummary(heading, summary);
+  const text = Reports.formatSummary(heading, summary);
+  if (user.kind !== 'household') return text;
+  // A household's report says who spent what (issue 15): one line per person who booked.
+  const people = Reports.formatByAuthor(
+    await Reports.byAuthor(tx, { userId: user.id, timezone: user.timezone, range }),
+  );
+  return [text, ...people].join('\n');
 }
 
 function smalltalk(text: string): string {

@@ -20,8 +20,10 @@ import { RECEIPT_CONFIDENT, type ReceiptReading } from '../receipts/parse.ts';
 import { localDate } from '../time/index.ts';
 import type { User } from '../users/index.ts';
 import * as Wallets from '../wallets/index.ts';
-import { type ActInput, type Action, bookTransaction } from './book.ts';
+import { type ActInput, type Action, bookTransaction, stateKeyOf } from './book.ts';
 import * as Replies from './replies.ts';
+import type { StateKey } from './state.ts';
+import * as State from './state.ts';
 
 /** What the media functions hand the conversation along with an audio or image message. */
 export type Extracted = (
@@ -78,14 +80,13 @@ const ConfirmationSchema = z.union([
 ]);
 type Confirmation = z.infer<typeof ConfirmationSchema>;
 
-/** Opens (or replaces) the user's one question: the conversation_state row is per user. */
-async function askToConfirm(tx: CommonQueryMethods, userId: number, at: Date, confirmation: Confirmation) {
+/**
+ * Opens (or replaces) the one question of `key`: a person's, or one member's in a household's
+ * books (state.ts), so Budi's unsure receipt waits for Budi's "ya", not Ani's.
+ */
+async function askToConfirm(tx: CommonQueryMethods, key: StateKey, at: Date, confirmation: Confirmation) {
   const expires = new Date(at.getTime() + CONFIRMATION_HOURS * 3_600_000);
-  await tx.query(sql.unsafe`
-    INSERT INTO conversation_state (user_id, kind, payload, expires_at)
-    VALUES (${userId}, ${CONFIRMATION}, ${sql.jsonb(confirmation)}, ${sql.timestamp(expires)})
-    ON CONFLICT (user_id) WHERE member_id IS NULL DO UPDATE SET kind = EXCLUDED.kind, payload = EXCLUDED.payload,
-      expires_at = EXCLUDED.expires_at, created_at = now()`);
+  await State.upsert(tx, key, { kind: CONFIRMATION, payload: confirmation, expires });
 }
 
 /** The shop's date as a moment: noon local time, or the message's own time when it is today. */
@@ -114,6 +115,7 @@ function readingConfirmed(reading: Reading): boolean {
 
 type ReceiptInput = {
   user: User;
+  memberId?: number | null;
   reading: ReceiptReading;
   caption: string;
   at: Date;
@@ -167,10 +169,10 @@ export async function recordReceipt(tx: DatabaseTransactionConnection, input: Re
     merchant: reading.merchant,
   });
   if (sure) {
-    await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE user_id = ${input.user.id}`);
+    await State.clear(tx, stateKeyOf(input));
     return { intent: 'receipt', reply: Replies.receiptRecorded(reading.merchant, amount, reading.date) };
   }
-  await askToConfirm(tx, input.user.id, input.at, {
+  await askToConfirm(tx, stateKeyOf(input), input.at, {
     source: 'receipt',
     transaction_ids: [transaction.id],
     correctable_id: transaction.id,
@@ -255,10 +257,10 @@ async function recordTopUp(
     date: reading.date,
   };
   if (sure) {
-    await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE user_id = ${user.id}`);
+    await State.clear(tx, stateKeyOf(input));
     return { intent: 'receipt_topup', reply: Replies.topUpRecorded(slip) };
   }
-  await askToConfirm(tx, user.id, input.at, {
+  await askToConfirm(tx, stateKeyOf(input), input.at, {
     source: 'receipt',
     transaction_ids: ids,
     correctable_id: transfer.id,
@@ -291,14 +293,14 @@ export async function askSpoken(
   tx: DatabaseTransactionConnection,
   input: ActInput & { transcript: string },
 ): Promise<Action> {
-  const { parsed, user } = input;
+  const { parsed } = input;
   // Several items heard at once are typed too: one pending row could not hold them all.
   const several = (parsed.transactions?.length ?? 0) >= 2;
   if (parsed.intent !== 'create_transaction' || parsed.amount === null || several) {
     return { intent: 'voice_unsure', reply: Replies.spokenTypeIt(input.transcript, parsed.amount) };
   }
   const booked = await bookTransaction(tx, input, 'pending');
-  await askToConfirm(tx, user.id, input.at, {
+  await askToConfirm(tx, stateKeyOf(input), input.at, {
     source: 'voice',
     transaction_ids: [booked.id],
     correctable_id: booked.id,
@@ -368,11 +370,12 @@ const AmountRow = z.object({ amount: z.bigint(), direction: z.string(), category
  */
 export async function answerConfirmation(
   tx: DatabaseTransactionConnection,
-  input: { userId: number; parsed: ParseResult; text: string; at: Date },
+  input: { userId: number; memberId?: number | null; parsed: ParseResult; text: string; at: Date },
 ): Promise<Action | null> {
+  const key: StateKey = { userId: input.userId, memberId: input.memberId ?? null };
   const payload = await tx.maybeOneFirst(sql.type(z.object({ payload: z.unknown() }))`
     SELECT payload FROM conversation_state
-    WHERE user_id = ${input.userId} AND kind IN (${CONFIRMATION}, ${LEGACY_RECEIPT_QUESTION})
+    WHERE ${State.whereKey(key)} AND kind IN (${CONFIRMATION}, ${LEGACY_RECEIPT_QUESTION})
       AND expires_at > ${sql.timestamp(input.at)}
     FOR UPDATE`);
   const state = ConfirmationSchema.safeParse(payload);
@@ -397,7 +400,7 @@ export async function answerConfirmation(
     SELECT s.amount, s.direction, c.name AS category
     FROM settled s LEFT JOIN categories c ON c.id = s.category_id
     WHERE s.id = ${question.correctable_id}`);
-  await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE user_id = ${input.userId}`);
+  await State.clear(tx, key);
   if (confirmed === null) return null;
   return {
     intent: `${question.source}_confirm`,

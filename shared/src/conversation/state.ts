@@ -42,14 +42,52 @@ type Pending = z.infer<typeof PendingSchema>;
 
 const RowSchema = z.object({ kind: z.string(), payload: z.unknown() });
 
-export async function clear(tx: CommonQueryMethods, userId: number): Promise<void> {
-  await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE user_id = ${userId}`);
+/**
+ * Whose open question it is: a person's own books (`memberId` null), or one member's in a
+ * household's books (issue 15) — Budi's "beli bakso" → "Berapa?" waits for Budi, and Ani's next
+ * message in the same group neither answers nor drops it (migration 013's partial unique indexes).
+ */
+export type StateKey = { userId: number; memberId: number | null };
+
+/** The key of a conversation's books: a number alone is a person's own books. */
+export function keyOf(key: number | StateKey): StateKey {
+  return typeof key === 'number' ? { userId: key, memberId: null } : key;
+}
+
+/** The WHERE condition that picks exactly one key's row. */
+export function whereKey(key: number | StateKey) {
+  const { userId, memberId } = keyOf(key);
+  return memberId === null
+    ? sql.fragment`user_id = ${userId} AND member_id IS NULL`
+    : sql.fragment`user_id = ${userId} AND member_id = ${memberId}`;
+}
+
+/** Opens (or replaces) a key's one question. */
+export async function upsert(
+  tx: CommonQueryMethods,
+  key: number | StateKey,
+  row: { kind: string; payload: unknown; expires: Date },
+): Promise<void> {
+  const { userId, memberId } = keyOf(key);
+  const conflict =
+    memberId === null
+      ? sql.fragment`ON CONFLICT (user_id) WHERE member_id IS NULL`
+      : sql.fragment`ON CONFLICT (user_id, member_id) WHERE member_id IS NOT NULL`;
+  await tx.query(sql.unsafe`
+    INSERT INTO conversation_state (user_id, member_id, kind, payload, expires_at)
+    VALUES (${userId}, ${memberId}, ${row.kind}, ${sql.jsonb(row.payload as never)}, ${sql.timestamp(row.expires)})
+    ${conflict} DO UPDATE SET kind = EXCLUDED.kind, payload = EXCLUDED.payload,
+      expires_at = EXCLUDED.expires_at, created_at = now()`);
+}
+
+export async function clear(tx: CommonQueryMethods, key: number | StateKey): Promise<void> {
+  await tx.query(sql.unsafe`DELETE FROM conversation_state WHERE ${whereKey(key)}`);
 }
 
 /** Remembers what a clarification asked, replacing any older question. */
 export async function rememberQuestion(
   tx: CommonQueryMethods,
-  userId: number,
+  userId: number | StateKey,
   parsed: ParseResult,
   at: Date,
 ) {
@@ -78,17 +116,18 @@ export async function rememberQuestion(
 export type LoanQuestion = Omit<Extract<Pending, { kind: 'awaiting_loan' }>, 'kind'>;
 
 /** Remembers the one thing a debt message lacks (its person or its amount). */
-export async function rememberLoan(tx: CommonQueryMethods, userId: number, question: LoanQuestion, at: Date) {
+export async function rememberLoan(
+  tx: CommonQueryMethods,
+  userId: number | StateKey,
+  question: LoanQuestion,
+  at: Date,
+) {
   await save(tx, userId, { kind: 'awaiting_loan', ...question }, at);
 }
 
-async function save(tx: CommonQueryMethods, userId: number, pending: Pending, at: Date) {
+async function save(tx: CommonQueryMethods, key: number | StateKey, pending: Pending, at: Date) {
   const expires = new Date(at.getTime() + QUESTION_TTL_MINUTES * 60_000);
-  await tx.query(sql.unsafe`
-    INSERT INTO conversation_state (user_id, kind, payload, expires_at)
-    VALUES (${userId}, ${pending.kind}, ${sql.jsonb(pending)}, ${sql.timestamp(expires)})
-    ON CONFLICT (user_id) WHERE member_id IS NULL DO UPDATE SET kind = EXCLUDED.kind, payload = EXCLUDED.payload,
-      expires_at = EXCLUDED.expires_at, created_at = now()`);
+  await upsert(tx, key, { kind: pending.kind, payload: pending, expires });
 }
 
 /** Little words before a name in an answer: "ke budi", "sama mama", "ama andi". */
@@ -159,7 +198,7 @@ const ANSWER_INTENTS = new Set(['clarification', 'create_transaction', 'edit_cat
  */
 export async function completePending(
   tx: CommonQueryMethods,
-  userId: number,
+  userId: number | StateKey,
   parsed: ParseResult,
   at: Date,
   /** The message as typed: a loan's "ke siapa?" is answered by a bare name the reader has no intent for. */
@@ -167,7 +206,7 @@ export async function completePending(
 ): Promise<ParseResult | null> {
   const row = await tx.maybeOne(sql.type(RowSchema)`
     SELECT kind, payload FROM conversation_state
-    WHERE user_id = ${userId} AND expires_at > ${sql.timestamp(at)} FOR UPDATE`);
+    WHERE ${whereKey(userId)} AND expires_at > ${sql.timestamp(at)} FOR UPDATE`);
   if (!row) return null;
   const pending = PendingSchema.safeParse(row.payload);
   if (!pending.success) return null;

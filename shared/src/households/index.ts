@@ -266,22 +266,24 @@ export async function membership(
 }
 
 export const RosterEntrySchema = MemberSchema.extend({
-  user_name: z.string().nullable(),
+  /** authorName: the name the chat and the reports use for them. */
+  name: z.string(),
   phone: z.string().nullable(),
 });
 export type RosterEntry = z.infer<typeof RosterEntrySchema>;
 
-/** Every member, left or not, with their account's name and number (for the dashboard's "Anggota"). */
+/** Every member, left or not, with their name and number (for the dashboard's "Anggota"). */
 export async function roster(db: CommonQueryMethods, bookId: number): Promise<readonly RosterEntry[]> {
   return db.any(sql.type(RosterEntrySchema)`
-    SELECT m.id, m.book_id, m.user_id, m.lid, m.display_name, m.role, m.left_at, u.name AS user_name, u.phone
-    FROM household_members m LEFT JOIN users u ON u.id = m.user_id
+    SELECT m.id, m.book_id, m.user_id, m.lid, m.display_name, m.role, m.left_at,
+           ${authorNameSql} AS name, p.phone
+    FROM household_members m LEFT JOIN users p ON p.id = m.user_id
     WHERE m.book_id = ${bookId}
     ORDER BY m.left_at IS NOT NULL, m.id`);
 }
 
 /**
- * Who wrote each of `transactionIds` in the books `bookId` (memberLabel), for the dashboard's
+ * Who wrote each of `transactionIds` in the books `bookId` (authorName), for the dashboard's
  * list and exports. Only rows of that book are read, so an id from other books names nobody.
  */
 export async function authorsOf(
@@ -290,20 +292,13 @@ export async function authorsOf(
   transactionIds: readonly number[],
 ): Promise<ReadonlyMap<number, string>> {
   if (transactionIds.length === 0) return new Map();
-  const rows = await db.any(sql.type(
-    z.object({
-      id: z.number(),
-      display_name: z.string().nullable(),
-      lid: z.string().nullable(),
-      user_name: z.string().nullable(),
-    }),
-  )`
-    SELECT t.id, m.display_name, m.lid, u.name AS user_name
+  const rows = await db.any(sql.type(z.object({ id: z.number(), name: z.string() }))`
+    SELECT t.id, ${authorNameSql} AS name
     FROM transactions t
     JOIN household_members m ON m.id = t.author_member_id AND m.book_id = t.user_id
-    LEFT JOIN users u ON u.id = m.user_id
+    LEFT JOIN users p ON p.id = m.user_id
     WHERE t.user_id = ${bookId} AND t.id = ANY(${sql.array([...transactionIds], 'int8')})`);
-  return new Map(rows.map((row) => [row.id, memberLabel(row, row.user_name)]));
+  return new Map(rows.map((row) => [row.id, row.name]));
 }
 
 /**
@@ -369,3 +364,20 @@ export const authorNameSql = sql.fragment`COALESCE(
   NULLIF(btrim(m.display_name), ''),
   '…' || right(COALESCE(p.phone, m.lid), 4),
   'Anggota')`;
+
+/**
+ * Whether `inboundId` is the first personal message of a person who was registered by writing
+ * in a household's group: they got no welcome guide there, so their first personal chat gets it.
+ * (Group messages are logged on the household's books, never on the person.)
+ */
+export async function firstPersonalChat(
+  db: CommonQueryMethods,
+  userId: number,
+  inboundId: number,
+): Promise<boolean> {
+  return db.oneFirst(sql.type(z.object({ first: z.boolean() }))`
+    SELECT EXISTS (SELECT 1 FROM household_members WHERE user_id = ${userId})
+      AND NOT EXISTS (
+        SELECT 1 FROM wa_messages WHERE user_id = ${userId} AND direction = 'in' AND id <> ${inboundId}
+      ) AS first`);
+}

@@ -120,9 +120,16 @@ export async function findForUser(
  * The user's most recent live transaction — what "ganti transport" and "hapus transaksi terakhir"
  * act on. Locked, so two corrections sent at once apply one after the other.
  */
-export async function lastForUpdate(tx: CommonQueryMethods, userId: number): Promise<Transaction | null> {
+export async function lastForUpdate(
+  tx: CommonQueryMethods,
+  userId: number,
+  /** In a household's books (issue 15): only this member's own bookings count as "the last". */
+  authorMemberId: number | null = null,
+): Promise<Transaction | null> {
+  const byAuthor =
+    authorMemberId === null ? sql.fragment`TRUE` : sql.fragment`author_member_id = ${authorMemberId}`;
   const id = await tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
-    SELECT id FROM transactions WHERE user_id = ${userId} AND deleted_at IS NULL
+    SELECT id FROM transactions WHERE user_id = ${userId} AND deleted_at IS NULL AND ${byAuthor}
     ORDER BY id DESC LIMIT 1 FOR UPDATE`);
   if (id === null) return null;
   return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${id}`);
@@ -136,8 +143,9 @@ export async function lastForUpdate(tx: CommonQueryMethods, userId: number): Pro
 export async function lastMessageForUpdate(
   tx: CommonQueryMethods,
   userId: number,
+  authorMemberId: number | null = null,
 ): Promise<readonly Transaction[]> {
-  const last = await lastForUpdate(tx, userId);
+  const last = await lastForUpdate(tx, userId, authorMemberId);
   if (!last) return [];
   if (last.wa_message_row_id === null) return [last];
   const ids = await tx.anyFirst(sql.type(z.object({ id: z.number() }))`

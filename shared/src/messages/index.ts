@@ -52,11 +52,19 @@ export async function findReply(
  */
 export async function logInbound(
   tx: CommonQueryMethods,
-  input: { userId: number | null; from: string; messageId: string; type: MessageType; body: string | null },
+  input: {
+    userId: number | null;
+    from: string;
+    messageId: string;
+    type: MessageType;
+    body: string | null;
+    /** The group JID a group message was written in (issue 15); absent for a personal chat. */
+    chat?: string | null;
+  },
 ): Promise<number | null> {
   return tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
-    INSERT INTO wa_messages (user_id, wa_from, wa_body, direction, wa_message_id, message_type)
-    VALUES (${input.userId}, ${input.from}, ${input.body}, 'in', ${input.messageId}, ${input.type})
+    INSERT INTO wa_messages (user_id, wa_from, wa_body, direction, wa_message_id, message_type, wa_chat)
+    VALUES (${input.userId}, ${input.from}, ${input.body}, 'in', ${input.messageId}, ${input.type}, ${input.chat ?? null})
     ON CONFLICT (wa_from, wa_message_id) WHERE direction = 'in' DO NOTHING
     RETURNING id`);
 }

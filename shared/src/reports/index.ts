@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import * as Budgets from '../budgets/index.ts';
 import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { authorNameSql } from '../households/index.ts';
 import { formatRupiah } from '../money/index.ts';
 import { addDays, addMonths, type DateRange, formatDayId, startOfMonth } from '../time/index.ts';
 
@@ -200,4 +201,40 @@ export async function monthOverview(
     merchants: await topMerchants(db, { ...scope, limit: 5 }),
     budgets: await Budgets.statusForMonth(db, { userId: input.userId, timezone: input.timezone, day: from }),
   };
+}
+
+export type AuthorAmount = { name: string; expense: bigint; income: bigint };
+
+/**
+ * A household's spending and earning per person over `range` (issue 15), largest spender first:
+ * who wrote each booking is `author_member_id`. Bookings with no author (made outside the group,
+ * or by a member since deleted) are summed under "Lainnya".
+ */
+export async function byAuthor(
+  db: CommonQueryMethods,
+  input: { userId: number; timezone: string; range: DateRange },
+): Promise<readonly AuthorAmount[]> {
+  return db.any(sql.type(z.object({ name: z.string(), expense: z.bigint(), income: z.bigint() }))`
+    SELECT CASE WHEN m.id IS NULL THEN 'Lainnya' ELSE ${authorNameSql} END AS name,
+           COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'expense'), 0)::numeric AS expense,
+           COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'income'), 0)::numeric AS income
+    FROM transactions t
+    LEFT JOIN household_members m ON m.id = t.author_member_id
+    LEFT JOIN users p ON p.id = m.user_id
+    WHERE t.user_id = ${input.userId} AND t.deleted_at IS NULL AND t.direction <> 'transfer'
+      AND ${EARNING_OR_SPENDING} AND ${inRange(input.range, input.timezone)}
+    GROUP BY m.id, 1
+    ORDER BY 2 DESC, 3 DESC, 1`);
+}
+
+/** "Per orang:\n• Budi: keluar Rp50.000\n• Ani: keluar Rp30.000, masuk Rp1.000.000" — empty when nobody booked. */
+export function formatByAuthor(rows: readonly AuthorAmount[]): string[] {
+  if (rows.length === 0) return [];
+  return [
+    'Per orang:',
+    ...rows.map((row) => {
+      const income = row.income > 0n ? `, masuk ${formatRupiah(row.income)}` : '';
+      return `• ${row.name}: keluar ${formatRupiah(row.expense)}${income}`;
+    }),
+  ];
 }

@@ -10,7 +10,7 @@ import * as Savings from '../savings/index.ts';
 import type { ReportJob } from '../schedules/index.ts';
 import { addDays, addMonths, formatDayId, formatMonthId, localDate } from '../time/index.ts';
 import type { User } from '../users/index.ts';
-import { formatSummary, rangeLabel, summarize } from './index.ts';
+import { byAuthor, formatByAuthor, formatSummary, rangeLabel, summarize } from './index.ts';
 
 export const EMPTY_DAY_REMINDER =
   "Hari ini belum ada catatan nih 😊 Ada pengeluaran yang kelewat? Ketik aja, contoh: 'makan siang 25rb'.";
@@ -61,6 +61,12 @@ async function savingsReminders(db: CommonQueryMethods, user: User, today: strin
 }
 
 /** The message for a scheduled job, or null when there is nothing worth sending. */
+/** A household's report names who spent what (issue 15); a person's has no such lines. */
+async function authorLines(db: CommonQueryMethods, user: User, range: { from: string; to: string }) {
+  if (user.kind !== 'household') return [];
+  return formatByAuthor(await byAuthor(db, { userId: user.id, timezone: user.timezone, range }));
+}
+
 export async function composeScheduled(
   db: CommonQueryMethods,
   user: User,
@@ -71,22 +77,27 @@ export async function composeScheduled(
   switch (job.kind) {
     case 'daily': {
       const day = job.period_key;
-      const summary = await summarize(db, { ...base, range: { from: day, to: addDays(day, 1) } });
-      if (summary.transaction_count === 0) return options.remindWhenEmpty ? EMPTY_DAY_REMINDER : null;
-      return formatSummary(formatDayId(day), summary);
+      const range = { from: day, to: addDays(day, 1) };
+      const summary = await summarize(db, { ...base, range });
+      // A quiet day in a household's group gets no nudge: a group is not nagged (issue 15).
+      if (summary.transaction_count === 0)
+        return options.remindWhenEmpty && user.kind !== 'household' ? EMPTY_DAY_REMINDER : null;
+      return [formatSummary(formatDayId(day), summary), ...(await authorLines(db, user, range))].join('\n');
     }
     case 'weekly': {
       const range = { from: job.period_key, to: addDays(job.period_key, 7) };
       const summary = await summarize(db, { ...base, range });
       const lines = await budgetLines(db, user, addDays(range.to, -1));
-      return [formatSummary(`minggu lalu (${rangeLabel(range)})`, summary), ...lines].join('\n');
+      const people = await authorLines(db, user, range);
+      return [formatSummary(`minggu lalu (${rangeLabel(range)})`, summary), ...people, ...lines].join('\n');
     }
     case 'monthly': {
       const from = `${job.period_key}-01`;
       const range = { from, to: addMonths(from, 1) };
       const summary = await summarize(db, { ...base, range });
       const lines = await budgetLines(db, user, from);
-      return [formatSummary(formatMonthId(from), summary), ...lines].join('\n');
+      const people = await authorLines(db, user, range);
+      return [formatSummary(formatMonthId(from), summary), ...people, ...lines].join('\n');
     }
     case 'savings_reminder': {
       const lines = await savingsReminders(db, user, job.period_key);

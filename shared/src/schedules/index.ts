@@ -7,7 +7,8 @@
  *
  * An hourly trigger (EventBridge in the cloud, a timer in the local stack) calls
  * {@link planJobs}; each job goes onto the `reports` queue, so ten thousand users are ten
- * thousand small invocations, not one long one. Both steps are idempotent: one fan-out per hour
+ * thousand small invocations, not one long one. A household's books (issue 15) are planned like a
+ * person's while the household is active; their reports go to its group (deliver.ts). Both steps are idempotent: one fan-out per hour
  * (`schedule_runs`) and one delivery per user, kind and period (`report_deliveries`).
  */
 import { z } from 'zod';
@@ -78,7 +79,9 @@ export async function planJobs(tx: CommonQueryMethods, now: Date): Promise<Repor
     const due = dueAt(hour, zone);
     if (due.length === 0) continue;
     const ids = await tx.anyFirst(sql.type(z.object({ id: z.number() }))`
-      SELECT id FROM users WHERE status = 'active' AND timezone = ${zone} ORDER BY id`);
+      SELECT id FROM users u WHERE status = 'active' AND timezone = ${zone}
+        AND NOT EXISTS (SELECT 1 FROM households h WHERE h.book_id = u.id AND NOT h.active)
+      ORDER BY id`);
     for (const id of ids) {
       for (const item of due) jobs.push({ user_id: id, ...item, planned_for: hour.toISOString() });
     }
