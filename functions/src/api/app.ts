@@ -18,7 +18,9 @@ import { HTTPException } from 'hono/http-exception';
 import { dashboardRoutes } from '../dashboard/index.ts';
 import { cleanRequestText } from './clean-input.ts';
 import type { ApiDeps } from './deps.ts';
+import { docsRoutes } from './docs.ts';
 import { DOMAIN_STATUS } from './http.ts';
+import { describe, type OpenApiDocument, openApiDocument, type RouteDoc } from './openapi.ts';
 import { aiRoutes } from './routes/ai.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mediaRoutes } from './routes/media.ts';
@@ -31,7 +33,38 @@ import { requireSignature } from './signature.ts';
 /** Largest request body: a WhatsApp text is at most 65 536 characters; nothing Kantong takes is larger. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
+const METRICS: RouteDoc = {
+  operationId: 'metrics',
+  summary: 'Metrics Prometheus',
+  description: 'Prometheus text for a scraper holding METRICS_TOKEN; 404 when no token is configured.',
+  tags: ['Operations'],
+  security: 'metrics-token',
+  responses: {
+    200: { description: 'Prometheus exposition format.', contentType: 'text/plain' },
+    401: {
+      description: 'Wrong or missing bearer token.',
+      example: { status: 'error', error: 'unauthorized', message: 'Token metrics tidak valid.' },
+    },
+    404: {
+      description: 'METRICS_TOKEN is not configured.',
+      example: { status: 'error', error: 'not_found', message: 'Alamat tidak ditemukan.' },
+    },
+  },
+};
+
+const OPENAPI: RouteDoc = {
+  operationId: 'openApi',
+  summary: 'Dokumen OpenAPI ini',
+  description: 'This description, generated from the routes and their zod schemas when first asked for.',
+  tags: ['Operations'],
+  responses: { 200: { description: 'The OpenAPI 3.1 document.' } },
+};
+
 export function createApp(deps: ApiDeps) {
+  // The dashboard's HTML pages are not part of the JSON API the document describes.
+  const dashboard = dashboardRoutes(deps);
+  const dashboardPages = new Set(dashboard.routes.map((route) => `${route.method} ${route.path}`));
+  let document: OpenApiDocument | null = null;
   const signed = requireSignature(
     deps.internalSecret === undefined ? () => getConfig().INTERNAL_API_SECRET ?? null : deps.internalSecret,
     deps.now,
@@ -61,7 +94,7 @@ export function createApp(deps: ApiDeps) {
     })
     // Prometheus text for a scraper holding METRICS_TOKEN only: this port is the published one,
     // and the figures (routes, error counts, queue lag) are for operators (issue 14 item 12).
-    .get('/metrics', async (c) => {
+    .get('/metrics', describe(METRICS), async (c) => {
       const token = deps.metricsToken === undefined ? (getConfig().METRICS_TOKEN ?? null) : deps.metricsToken;
       if (!token)
         return c.json({ status: 'error', error: 'not_found', message: 'Alamat tidak ditemukan.' }, 404);
@@ -71,8 +104,9 @@ export function createApp(deps: ApiDeps) {
     })
     // First: GET /transactions, /transactions/export and /savings are dashboard pages for a
     // browser with a session, and pass through to the JSON routes below for API calls.
-    .route('/', dashboardRoutes(deps))
+    .route('/', dashboard)
     .route('/healthz', healthRoutes(deps))
+    .route('/docs', docsRoutes())
     // Everything below is service-to-service and must be signed (signature.ts). Hono's `/x/*`
     // also matches `/x` itself: one pattern per prefix, or the guard would see its own signature twice.
     .use('/wa/*', signed)
@@ -88,6 +122,11 @@ export function createApp(deps: ApiDeps) {
     .route('/savings', savingsRoutes(deps))
     .route('/transactions', transactionRoutes(deps));
 
+  // The API describes itself (issue 18): built from this app's own routes on first request.
+  app.get('/openapi.json', describe(OPENAPI), (c) => {
+    document ??= openApiDocument(app, (method, path) => dashboardPages.has(`${method} ${path}`)).document;
+    return c.json(document, 200, { 'Cache-Control': 'public, max-age=60' });
+  });
   app.notFound((c) =>
     c.json({ status: 'error', error: 'not_found', message: 'Alamat tidak ditemukan.' }, 404),
   );

@@ -30,12 +30,19 @@ export async function resolveUser(pool: DatabasePool, ref: UserRef): Promise<Use
   return user;
 }
 
+/**
+ * Marks a validator middleware with what it checks, so openapi.ts can describe the request from
+ * the very schema instance the route validates with (no second copy that could drift).
+ */
+export const VALIDATES = Symbol('kantong.validates');
+export type Validates = { target: keyof ValidationTargets; schema: z.ZodType };
+
 /** zod validation with Kantong's error shape: `{ status: 'error', error: 'invalid_request', issues }`. */
 export function validate<Target extends keyof ValidationTargets, Schema extends z.ZodType>(
   target: Target,
   schema: Schema,
 ) {
-  return zValidator(target, schema, (result, c) => {
+  const middleware = zValidator(target, schema, (result, c) => {
     if (!result.success) {
       const issues = result.error.issues.map((issue) => ({
         path: issue.path.map(String).join('.'),
@@ -47,7 +54,17 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
       );
     }
   });
+  return Object.assign(middleware, { [VALIDATES]: { target, schema } satisfies Validates });
 }
+
+/**
+ * A user named by `user_id` or `phone`: at least one is needed (resolveUser answers 400
+ * otherwise). The rule lives in the JSON Schema as `anyOf` so the OpenAPI document says it too;
+ * zod ignores this metadata when validating.
+ */
+export const NEEDS_USER_REF = {
+  anyOf: [{ required: ['user_id'] }, { required: ['phone'] }],
+} as const;
 
 export const DOMAIN_STATUS = {
   not_found: 404,

@@ -18,6 +18,9 @@ import {
 } from '@kantong/shared/security';
 import type { MiddlewareHandler } from 'hono';
 
+/** Marks the guard middleware, so openapi.ts can tell which routes it covers from the app's wiring. */
+export const SIGNS = Symbol('kantong.signs');
+
 /**
  * `secret` may be a function: the process app is built at import, before `npm start` has set
  * INTERNAL_API_SECRET, so it reads the configuration on each request.
@@ -47,7 +50,7 @@ export function requireSignature(
     }
     return guard.check;
   };
-  return async (c, next) => {
+  const guardMiddleware: MiddlewareHandler = async (c, next) => {
     const check = guardFor(typeof secret === 'function' ? secret() : secret);
     if (!check) {
       return c.json(
@@ -69,4 +72,5 @@ export function requireSignature(
     }
     await next();
   };
+  return Object.assign(guardMiddleware, { [SIGNS]: true as const });
 }

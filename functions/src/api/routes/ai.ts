@@ -1,11 +1,12 @@
 import * as Categories from '@kantong/shared/categories';
 import { getConfig } from '@kantong/shared/config';
-import { recordAiCall, toWire, understand } from '@kantong/shared/nlu';
+import { recordAiCall, toWire, understand, WireParseResultSchema } from '@kantong/shared/nlu';
 import { isTimeZone } from '@kantong/shared/time';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
 import { resolveUser, validate } from '../http.ts';
+import { describe, type RouteDoc, USER_NOT_FOUND } from '../openapi.ts';
 
 const ParseRequestSchema = z.object({
   text: z.string().min(1).max(4000),
@@ -14,9 +15,44 @@ const ParseRequestSchema = z.object({
   user_id: z.number().int().positive().optional(),
 });
 
+const PARSE: RouteDoc = {
+  operationId: 'parseText',
+  summary: 'Pahami satu pesan',
+  description:
+    "What Kantong understands from one message, without recording anything: the same object `npm run parse` prints (SPEC.md `POST /ai/parse`). Rules first; the LLM fallback only when configured and the rules are unsure. With `user_id`, that user's categories and timezone apply; `timezone` (IANA) overrides.",
+  tags: ['AI'],
+  example: { text: 'beli pulsa 50k', timezone: 'Asia/Jakarta' },
+  responses: {
+    200: {
+      description: 'The parse; fields that do not apply are null.',
+      schema: WireParseResultSchema,
+      example: {
+        intent: 'create_transaction',
+        direction: 'expense',
+        amount: 50000,
+        currency: 'IDR',
+        description: 'beli pulsa',
+        category_suggestion: 'Pulsa & Data',
+        datetime: '2024-05-01T08:30:00+07:00',
+        saving_name: null,
+        target_amount: null,
+        period: null,
+        category_filter: null,
+        question: null,
+        confidence: 0.95,
+        transactions: null,
+        counterparty: null,
+        wallet: null,
+        to_wallet: null,
+      },
+    },
+    404: USER_NOT_FOUND,
+  },
+};
+
 /** `POST /ai/parse` (SPEC.md): the parse contract over HTTP — the same object `npm run parse` prints. */
 export function aiRoutes(deps: ApiDeps) {
-  return new Hono().post('/parse', validate('json', ParseRequestSchema), async (c) => {
+  return new Hono().post('/parse', describe(PARSE), validate('json', ParseRequestSchema), async (c) => {
     const body = c.req.valid('json');
     const pool = await deps.pool();
     const user = body.user_id === undefined ? null : await resolveUser(pool, { user_id: body.user_id });

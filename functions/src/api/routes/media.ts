@@ -7,6 +7,7 @@ import { NoSuchKey } from '@aws-sdk/client-s3';
 import { getConfig } from '@kantong/shared/config';
 import {
   configuredReceiptCleaner,
+  ReceiptContractSchema,
   readReceipt,
   toContract,
   UnreadableImageError,
@@ -22,8 +23,80 @@ import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
 import { validate } from '../http.ts';
+import { describe, errorDoc, type RouteDoc } from '../openapi.ts';
 
 const MediaRequestSchema = z.object({ media_url: z.string().min(1).max(2048) });
+
+const MEDIA_URL_NOTE =
+  '`media_url` must be `s3://<MEDIA_BUCKET>/<key>` (default bucket wa-media), where the WhatsApp host stores media: the service never fetches another URL.';
+const mediaFailures = {
+  404: errorDoc('No object at that key.', 'not_found', 'File tidak ditemukan.'),
+  413: errorDoc(
+    'The file is over MEDIA_MAX_BYTES (or, for audio, too long).',
+    'too_large',
+    'File terlalu besar.',
+  ),
+};
+const badMediaUrl = errorDoc(
+  'Validation failed (`invalid_request`), or `media_url` is not in the media bucket (`invalid_media_url`).',
+  'invalid_media_url',
+  'media_url harus s3://wa-media/<key>.',
+);
+
+const OCR: RouteDoc = {
+  operationId: 'readReceipt',
+  summary: 'Baca struk (OCR)',
+  description: `Reads a receipt photo: total, date, merchant and items — what \`npm run ocr\` prints (SPEC.md \`POST /media/ocr\`). ${MEDIA_URL_NOTE}`,
+  tags: ['AI'],
+  example: { media_url: 's3://wa-media/struk-xyz.jpg' },
+  responses: {
+    200: {
+      description: 'The receipt as read; `status` pending means Kantong would ask before booking it.',
+      schema: ReceiptContractSchema,
+      example: {
+        total: 132500,
+        date: '2025-10-16',
+        merchant: 'Indomaret',
+        items: [{ name: 'Indomie Goreng', price: 3500 }],
+        raw_text: 'INDOMARET\nTotal 132.500\n...',
+        confidence: 0.91,
+        status: 'confirmed',
+        kind: 'purchase',
+        topup: null,
+      },
+    },
+    400: badMediaUrl,
+    ...mediaFailures,
+    422: errorDoc('Not an image that can be read.', 'unreadable_image', 'Gambar tidak bisa dibaca.'),
+  },
+};
+
+const STT: RouteDoc = {
+  operationId: 'transcribeAudio',
+  summary: 'Ubah suara jadi teks (STT)',
+  description: `Transcribes a voice note (whisper.cpp) — what \`npm run stt\` prints (SPEC.md \`POST /media/stt\`). ${MEDIA_URL_NOTE}`,
+  tags: ['AI'],
+  example: { media_url: 's3://wa-media/abc123.ogg' },
+  responses: {
+    200: {
+      description: 'The transcript.',
+      schema: z.object({
+        text: z.string(),
+        language: z.string(),
+        duration_s: z.number().meta({ description: 'Length of the audio in seconds.' }),
+      }),
+      example: { text: 'tadi makan di luar tiga puluh lima ribu', language: 'id', duration_s: 3.4 },
+    },
+    400: badMediaUrl,
+    ...mediaFailures,
+    422: errorDoc('Not audio that can be played.', 'unreadable_audio', 'Audio tidak bisa diputar.'),
+    503: errorDoc(
+      'Speech-to-text is not available on this server (or INTERNAL_API_SECRET is not set).',
+      'stt_unavailable',
+      'Model whisper belum terpasang.',
+    ),
+  },
+};
 
 type Failure = { status: 400 | 404 | 413 | 422 | 503; error: string; message: string };
 
@@ -51,7 +124,7 @@ async function fetchMedia(deps: ApiDeps, url: string): Promise<Uint8Array | Fail
 
 export function mediaRoutes(deps: ApiDeps) {
   return new Hono()
-    .post('/ocr', validate('json', MediaRequestSchema), async (c) => {
+    .post('/ocr', describe(OCR), validate('json', MediaRequestSchema), async (c) => {
       const media = await fetchMedia(deps, c.req.valid('json').media_url);
       if (!(media instanceof Uint8Array)) return fail(c, media);
       try {
@@ -66,7 +139,7 @@ export function mediaRoutes(deps: ApiDeps) {
         throw error;
       }
     })
-    .post('/stt', validate('json', MediaRequestSchema), async (c) => {
+    .post('/stt', describe(STT), validate('json', MediaRequestSchema), async (c) => {
       const media = await fetchMedia(deps, c.req.valid('json').media_url);
       if (!(media instanceof Uint8Array)) return fail(c, media);
       try {

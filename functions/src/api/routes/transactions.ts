@@ -7,10 +7,14 @@ import { DAY_RANGE_TEXT, isIsoDate, isSupportedInstant, localDate } from '@kanto
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
-import { resolveUser, UserRefSchema, validate } from '../http.ts';
+import { NEEDS_USER_REF, resolveUser, UserRefSchema, validate } from '../http.ts';
+import { AmountJsonSchema, describe, type RouteDoc, USER_NOT_FOUND, USER_NOTE } from '../openapi.ts';
 import { AmountSchema } from './savings.ts';
 
-const day = z.string().refine(isIsoDate, `must be YYYY-MM-DD in ${DAY_RANGE_TEXT}`);
+const day = z
+  .string()
+  .refine(isIsoDate, `must be YYYY-MM-DD in ${DAY_RANGE_TEXT}`)
+  .meta({ format: 'date', description: "A day, YYYY-MM-DD, in the user's timezone." });
 
 const ListQuerySchema = UserRefSchema.extend({
   from: day.optional(),
@@ -34,15 +38,142 @@ const CreateSchema = UserRefSchema.extend({
   category: z.string().trim().min(1).max(80).optional(),
   description: z.string().trim().max(500).optional(),
   /** Paid from / received into, a transfer's source, by name ("BCA", "gopay"); default Tunai. */
-  wallet: z.string().trim().min(1).max(60).optional(),
+  wallet: z
+    .string()
+    .trim()
+    .min(1)
+    .max(60)
+    .optional()
+    .meta({ description: 'Paid from / received into (a transfer: from), by name; default Tunai.' }),
   /** A transfer's destination by name; default Tunai. */
-  to_wallet: z.string().trim().min(1).max(60).optional(),
+  to_wallet: z
+    .string()
+    .trim()
+    .min(1)
+    .max(60)
+    .optional()
+    .meta({ description: "A transfer's destination, by name; default Tunai." }),
   /** ISO 8601 instant; defaults to now. */
   datetime: z.iso
     .datetime({ offset: true })
     .refine(isSupportedInstant, `datetime must be in ${DAY_RANGE_TEXT}`)
-    .optional(),
+    .optional()
+    .meta({ description: 'ISO 8601 instant with offset; default now.' }),
+}).meta(NEEDS_USER_REF);
+
+/** What {@link transactionJson} answers: the ledger row's own fields, amount as a JSON number. */
+const TransactionJsonSchema = Ledger.TransactionSchema.pick({
+  id: true,
+  direction: true,
+  currency: true,
+  category: true,
+  description: true,
+  source: true,
+  status: true,
+  merchant: true,
+  kind: true,
+  wallet: true,
+  to_wallet: true,
+  counterparty: true,
+}).extend({
+  amount: AmountJsonSchema,
+  datetime: z.string().meta({ description: 'ISO 8601, UTC.' }),
 });
+
+const PULSA = {
+  id: 101,
+  direction: 'expense',
+  amount: 50000,
+  currency: 'IDR',
+  category: 'Pulsa & Data',
+  description: 'beli pulsa',
+  datetime: '2024-05-01T01:30:00.000Z',
+  source: 'web',
+  status: 'confirmed',
+  merchant: null,
+  kind: 'regular',
+  wallet: 'Tunai',
+  to_wallet: null,
+  counterparty: null,
+};
+
+const PULSA_ROW: Ledger.Transaction = {
+  ...PULSA,
+  direction: 'expense',
+  source: 'web',
+  status: 'confirmed',
+  kind: 'regular',
+  amount: 50000n,
+  user_id: 1,
+  category_id: 7,
+  tx_datetime: new Date(PULSA.datetime),
+  created_at: new Date(PULSA.datetime),
+  wallet_id: null,
+  to_wallet_id: null,
+  wa_message_row_id: null,
+};
+
+const LIST: RouteDoc = {
+  operationId: 'listTransactions',
+  summary: 'Daftar transaksi',
+  description: `The user's transactions, newest first, filtered and paged (SPEC.md \`GET /transactions?user_id=&from=&to=&category=\`); \`from\`/\`to\` are days in the user's timezone, \`q\` searches descriptions. ${USER_NOTE}`,
+  tags: ['Transactions'],
+  example: {
+    phone: '6281234567890',
+    from: '2024-05-01',
+    to: '2024-05-31',
+    category: 'Pulsa & Data',
+    limit: '50',
+  },
+  responses: {
+    200: {
+      description: 'One page of transactions and the total that match.',
+      schema: z.object({
+        items: z.array(TransactionJsonSchema),
+        total: z.number().int(),
+        limit: z.number().int(),
+        offset: z.number().int(),
+      }),
+      example: { items: [PULSA], total: 1, limit: 50, offset: 0 },
+    },
+    404: USER_NOT_FOUND,
+  },
+};
+const EXPORT: RouteDoc = {
+  operationId: 'exportTransactions',
+  summary: 'Export CSV',
+  description: `The same filters as the list, every matching row as a CSV file (SPEC.md "Export"). A filter matching more rows than one file holds is refused with 400, never cut short. ${USER_NOTE}`,
+  tags: ['Transactions'],
+  example: { phone: '6281234567890', from: '2024-05-01', to: '2024-05-31', delimiter: 'semicolon' },
+  responses: {
+    200: {
+      description: 'A CSV attachment (UTF-8), named kantong-transaksi-<today>.csv.',
+      contentType: 'text/csv',
+      schema: z.string(),
+      // Written by toCsv itself, so the example's columns are the file's.
+      example: toCsv([PULSA_ROW], { timezone: 'Asia/Jakarta', delimiter: ';' }),
+    },
+    404: USER_NOT_FOUND,
+  },
+};
+const CREATE: RouteDoc = {
+  operationId: 'createTransaction',
+  summary: 'Catat transaksi',
+  description: `Records an income, expense or transfer from outside WhatsApp (source \`web\`), with the same rules as the bot: the category is matched or created, the wallet by name. ${USER_NOTE}`,
+  tags: ['Transactions'],
+  example: {
+    phone: '6281234567890',
+    direction: 'expense',
+    amount: 50000,
+    category: 'Pulsa & Data',
+    description: 'beli pulsa',
+    datetime: '2024-05-01T08:30:00+07:00',
+  },
+  responses: {
+    201: { description: 'The recorded transaction.', schema: TransactionJsonSchema, example: PULSA },
+    404: USER_NOT_FOUND,
+  },
+};
 
 export function transactionJson(row: Ledger.Transaction) {
   return {
@@ -80,7 +211,7 @@ export function transactionRoutes(deps: ApiDeps) {
     ...(query.q ? { search: query.q } : {}),
   });
   return new Hono()
-    .get('/', validate('query', ListQuerySchema), async (c) => {
+    .get('/', describe(LIST), validate('query', ListQuerySchema), async (c) => {
       const query = c.req.valid('query');
       const pool = await deps.pool();
       const user = await resolveUser(pool, query);
@@ -94,7 +225,7 @@ export function transactionRoutes(deps: ApiDeps) {
         200,
       );
     })
-    .get('/export', validate('query', ExportQuerySchema), async (c) => {
+    .get('/export', describe(EXPORT), validate('query', ExportQuerySchema), async (c) => {
       const query = c.req.valid('query');
       const pool = await deps.pool();
       const user = await resolveUser(pool, query);
@@ -110,7 +241,7 @@ export function transactionRoutes(deps: ApiDeps) {
         'Content-Disposition': `attachment; filename="${name}"`,
       });
     })
-    .post('/', validate('json', CreateSchema), async (c) => {
+    .post('/', describe(CREATE), validate('json', CreateSchema), async (c) => {
       const body = c.req.valid('json');
       const pool = await deps.pool();
       const user = await resolveUser(pool, body);

@@ -1,0 +1,122 @@
+/**
+ * `GET /docs`: Swagger UI on `/openapi.json` (issue 18). Its files are served by the app itself
+ * from node_modules/swagger-ui-dist (pinned in functions/package.json) and docs/docs.js, as the
+ * dashboard's are: no CDN, one origin, and the dashboard's CSP (no inline script or style).
+ * Swagger UI rather than Scalar: it ships a plain CSS file and needs no inline <style>, so the
+ * strict CSP holds; its standalone preset (a URL bar to load other documents) is left out.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { logger } from '@kantong/shared/logger';
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import { pageHeaders } from '../dashboard/views.ts';
+import { describe, type RouteDoc } from './openapi.ts';
+
+/** Relative to the repository root (or the Lambda package root); serverless.yml ships each. */
+export const DOCS_SOURCES = {
+  'swagger-ui.css': 'node_modules/swagger-ui-dist/swagger-ui.css',
+  'swagger-ui-bundle.js': 'node_modules/swagger-ui-dist/swagger-ui-bundle.js',
+  'docs.js': 'functions/src/api/docs/docs.js',
+} as const;
+type DocsAsset = keyof typeof DOCS_SOURCES;
+type Loaded = { body: string; type: string; version: string };
+
+/** This module's folder and each above it, as Node finds node_modules (dashboard/assets.ts does the same). */
+function findUp(path: string): string | null {
+  let dir = dirname(new URL(import.meta.url).pathname);
+  for (;;) {
+    const candidate = join(dir, path);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+const cache = new Map<DocsAsset, Loaded | null>();
+
+function load(name: DocsAsset): Loaded | null {
+  if (cache.has(name)) return cache.get(name) ?? null;
+  const file = findUp(DOCS_SOURCES[name]);
+  if (!file) logger.error({ asset: name, path: DOCS_SOURCES[name] }, 'docs asset missing from the package');
+  // The bundle's last line points browsers at a source map that is not shipped: dropped, so the
+  // developer tools do not ask for a file that answers 404.
+  const body = file ? readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n') : null;
+  const loaded =
+    body === null
+      ? null
+      : {
+          body,
+          type: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+          version: createHash('sha256').update(body).digest('hex').slice(0, 12),
+        };
+  cache.set(name, loaded);
+  return loaded;
+}
+
+function url(name: DocsAsset): string {
+  return `/docs/assets/${name}?v=${load(name)?.version ?? 'missing'}`;
+}
+
+function isDocsAsset(name: string): name is DocsAsset {
+  return Object.hasOwn(DOCS_SOURCES, name);
+}
+
+const PAGE: RouteDoc = {
+  operationId: 'docsPage',
+  summary: 'Halaman dokumentasi API',
+  description:
+    'Swagger UI on this document. "Try it out" signs requests in the browser: put INTERNAL_API_SECRET in the kantongSignature box of Authorize (leave the other two empty); it never leaves the page. Needs https or localhost (WebCrypto).',
+  tags: ['Operations'],
+  responses: { 200: { description: 'The page.', contentType: 'text/html' } },
+};
+const ASSET: RouteDoc = {
+  operationId: 'docsAsset',
+  summary: 'Berkas halaman dokumentasi',
+  description: "The docs page's script and style, served from this origin (no CDN).",
+  tags: ['Operations'],
+  responses: {
+    200: {
+      description: 'The file; cacheable for a year (the URL carries its hash).',
+      contentType: 'text/javascript',
+    },
+    404: { description: 'No such file.', contentType: 'text/plain' },
+  },
+};
+
+export function docsRoutes() {
+  return new Hono()
+    .get('/', describe(PAGE), (c) =>
+      c.html(
+        html`<!doctype html>
+<html lang="id">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Kantong API</title>
+<link rel="stylesheet" href="${url('swagger-ui.css')}">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="${url('swagger-ui-bundle.js')}"></script>
+<script src="${url('docs.js')}"></script>
+</body>
+</html>`,
+        200,
+        // The dashboard's headers and CSP, but cacheable for a minute: the page is the same for everyone.
+        pageHeaders({ 'Cache-Control': 'public, max-age=60' }),
+      ),
+    )
+    .get('/assets/:name', describe(ASSET), (c) => {
+      const name = c.req.param('name');
+      const asset = isDocsAsset(name) ? load(name) : null;
+      if (!asset) return c.text('Tidak ditemukan.', 404);
+      return c.body(asset.body, 200, {
+        'Content-Type': asset.type,
+        'Cache-Control': 'public, max-age=31536000, immutable',
+        'X-Content-Type-Options': 'nosniff',
+      });
+    });
+}
