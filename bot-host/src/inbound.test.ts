@@ -4,9 +4,11 @@
  * the real S3 server, the seen-message ledger in PostgreSQL.
  */
 import { createHash } from 'node:crypto';
+import { sql } from '@kantong/shared/db';
 import { InboundEnvelopeSchema } from '@kantong/shared/queue';
 import { proto, type WAMessage } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { handleUpsert, REFUSALS, retryClaimed } from './inbound.ts';
 import {
   BOT_JID,
@@ -177,7 +179,7 @@ describe('inbound messages', () => {
     expect((await env.readObject(sha256(pdf))).equals(pdf)).toBe(true);
   });
 
-  it('ignores status broadcasts, group chats, own messages and non-notify upserts by default', async () => {
+  it('ignores status broadcasts, groups that are not households, own messages and non-notify upserts by default', async () => {
     const status = waMessage(
       { conversation: 'story' },
       { remoteJid: 'status@broadcast', participant: USER_JID },
@@ -193,21 +195,26 @@ describe('inbound messages', () => {
 
     expect(outcomes).toEqual([
       { outcome: 'ignored', reason: 'status' },
-      { outcome: 'ignored', reason: 'group' },
+      { outcome: 'ignored', reason: 'group_not_household' },
       { outcome: 'ignored', reason: 'own' },
     ]);
     expect(history).toEqual([]);
     expect(await inbound(0)).toEqual([]);
   });
 
-  it('takes group and own messages in when configured to', async () => {
-    const open = await createTestHostEnv({ WA_ACCEPT_GROUPS: 'true', WA_ACCEPT_OWN: 'true' });
+  it('takes own messages in when configured to, and no group at all with WA_ACCEPT_GROUPS=false', async () => {
+    const open = await createTestHostEnv({ WA_ACCEPT_GROUPS: 'false', WA_ACCEPT_OWN: 'true' });
     const sockets = standInFactory();
     const other = open.makeHost({ factory: sockets.factory });
     try {
       const session = other.sessions.get('main');
       await session?.start();
       if (!session) throw new Error('no session');
+      // Even a household's group: groups are off.
+      const bookId = await open.db.pool.oneFirst(sql.type(z.object({ id: z.number() }))`
+        INSERT INTO users (name, phone, kind) VALUES ('Keluarga', NULL, 'household') RETURNING id`);
+      await open.db.pool.query(sql.unsafe`
+        INSERT INTO households (book_id, group_jid) VALUES (${bookId}, '120363000000000001@g.us')`);
       const group = waMessage(
         { conversation: 'patungan 30k' },
         { remoteJid: '120363000000000001@g.us', participant: '6289999999999@s.whatsapp.net' },
@@ -221,15 +228,12 @@ describe('inbound messages', () => {
         type: 'notify',
         messages: [group, own],
       });
-      const arrived = (await open.drain(open.urls.inbound, 2)).map((message) =>
+      const arrived = (await open.drain(open.urls.inbound, 1)).map((message) =>
         JSON.parse(message.Body ?? ''),
       );
 
-      expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['enqueued', 'enqueued']);
-      expect(arrived.map((envelope) => envelope.from_number).sort()).toEqual([
-        '6285000000001',
-        '6289999999999',
-      ]);
+      expect(outcomes).toMatchObject([{ outcome: 'ignored', reason: 'group' }, { outcome: 'enqueued' }]);
+      expect(arrived.map((envelope) => envelope.from_number)).toEqual(['6285000000001']);
     } finally {
       await other.stop();
       await open.close();

@@ -15,13 +15,16 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type DatabasePool, sql } from '@kantong/shared/db';
 import type { Logger } from '@kantong/shared/logger';
+import { senderKey } from '@kantong/shared/messages';
 import {
+  type GroupRef,
   type InboundEnvelope,
   InboundEnvelopeSchema,
   inboundMessageFields,
   type MediaRef,
 } from '@kantong/shared/queue';
 import {
+  type GroupMetadata,
   getContentType,
   isJidBroadcast,
   isJidGroup,
@@ -34,12 +37,17 @@ import {
 } from 'baileys';
 import { z } from 'zod';
 import { deserialise, serialise } from './auth-state.ts';
+import { type HouseholdGate, identify, membershipKind, type Person, stubParticipants } from './groups.ts';
 import type { HostMetrics } from './metrics.ts';
 import { type HostSocket, isLid, type MediaDownloader, phoneOf } from './socket.ts';
 
 export type InboundOptions = {
   acceptOwn: boolean;
   acceptStatus: boolean;
+  /**
+   * Households (issue 15): true (the default), a group's messages go to Kantong when the group is
+   * an active household or the message is "aktifkan kantong"; false, every group is ignored.
+   */
   acceptGroups: boolean;
   maxMediaBytes: number;
   /** Allowed MIME types; `audio/*` allows a family. */
@@ -58,6 +66,8 @@ export type InboundDeps = {
   refuse: (sessionId: string, to: string, text: string) => Promise<void>;
   metrics: HostMetrics;
   log: Logger;
+  /** Which groups are households (groups.ts). */
+  households: HouseholdGate;
 };
 
 export type InboundSession = {
@@ -67,6 +77,8 @@ export type InboundSession = {
   resolveLid?: (lid: string) => Promise<string | null>;
   /** Whether this host sent the message with this id (its echo is not a user's message). */
   isOwnSend?: (messageId: string) => boolean;
+  /** A group's metadata from the session's cache (groups.ts); never throws, undefined when unknown. */
+  groupMetadata?: (jid: string) => Promise<GroupMetadata | undefined>;
 };
 
 export type Outcome =
@@ -149,8 +161,9 @@ export function mimeAllowed(mime: string, allowed: readonly string[]): boolean {
 function chatIgnored(key: proto.IMessageKey, options: InboundOptions): string | null {
   const chat = key.remoteJid ?? '';
   if (isJidStatusBroadcast(chat)) return options.acceptStatus ? null : 'status';
-  if (isJidGroup(chat)) return options.acceptGroups ? null : 'group';
+  if (isJidGroup(chat) && !options.acceptGroups) return 'group';
   if (isJidBroadcast(chat) || isJidNewsletter(chat)) return 'broadcast';
+  // The bot number's own messages, in its chats and its groups alike.
   if (key.fromMe) return options.acceptOwn ? null : 'own';
   return null;
 }
@@ -170,16 +183,19 @@ async function senderPhone(message: WAMessage, session: InboundSession): Promise
 
 const ClaimSchema = z.object({ status: z.string() });
 
-/** Claims a message for handling; false when it was handled before (a replay). */
+/**
+ * Claims a message for handling; false when it was handled before (a replay). `from` is the
+ * sender's key (their number, or "lid:<digits>"), `chat` the group JID of a group message.
+ */
 async function claim(
   pool: DatabasePool,
   sessionId: string,
   message: WAMessage,
-  from: string,
+  ids: { messageId: string; from: string; chat: string | null },
 ): Promise<boolean> {
   const row = await pool.maybeOne(sql.type(ClaimSchema)`
-    INSERT INTO wa_seen_messages (session_id, message_id, from_number, raw)
-    VALUES (${sessionId}, ${message.key.id ?? ''}, ${from}, ${serialise(message)})
+    INSERT INTO wa_seen_messages (session_id, message_id, from_number, chat_jid, raw)
+    VALUES (${sessionId}, ${ids.messageId}, ${ids.from}, ${ids.chat}, ${serialise(message)})
     ON CONFLICT (session_id, message_id) DO UPDATE SET attempts = wa_seen_messages.attempts + 1
       WHERE wa_seen_messages.status = 'claimed'
     RETURNING status`);
@@ -266,9 +282,103 @@ async function enqueue(deps: InboundDeps, envelope: InboundEnvelope): Promise<vo
   );
 }
 
+/** The group a message was written in, as the envelope carries it. */
+async function groupRef(
+  session: InboundSession,
+  jid: string,
+  sender: Person,
+  senderName: string | null | undefined,
+): Promise<GroupRef> {
+  const metadata = await session.groupMetadata?.(jid);
+  return {
+    jid,
+    name: metadata?.subject ? metadata.subject.slice(0, 200) : null,
+    sender_lid: sender.lid,
+    sender_name: senderName ? senderName.slice(0, 120) : null,
+  };
+}
+
+/** Who wrote in a group: number and/or LID (groups.ts `identify`). */
+function groupSender(session: InboundSession, message: WAMessage): Promise<Person> {
+  const jid = message.key.remoteJid ?? '';
+  return identify([message.key.participant, message.key.participantAlt, message.participant], {
+    resolveLid: session.resolveLid,
+    metadata: session.groupMetadata
+      ? () => session.groupMetadata?.(jid) ?? Promise.resolve(undefined)
+      : undefined,
+  });
+}
+
+function timestampOf(message: WAMessage): number {
+  return message.messageTimestamp == null
+    ? Math.floor(Date.now() / 1000)
+    : toNumber(message.messageTimestamp);
+}
+
+/**
+ * People added to or gone from a household's group (a participant stub, the notification Baileys
+ * also reports as `group-participants.update`): one envelope with `group.event`, no text. Its
+ * message id is derived from WhatsApp's notification id, so a replayed notification (a reconnect,
+ * a second bot number in the group) is deduplicated like a replayed message. The bot number
+ * itself is no member and is left out.
+ */
+async function handleMembership(
+  deps: InboundDeps,
+  session: InboundSession,
+  message: WAMessage,
+  kind: 'joined' | 'left',
+  done: (outcome: Outcome, type?: string) => Outcome,
+): Promise<Outcome> {
+  const jid = message.key.remoteJid ?? '';
+  if (!deps.options.acceptGroups) return done({ outcome: 'ignored', reason: 'group' });
+  if (!(await deps.households.isActive(jid)))
+    return done({ outcome: 'ignored', reason: 'group_not_household' });
+  const lookups = {
+    resolveLid: session.resolveLid,
+    metadata: session.groupMetadata
+      ? () => session.groupMetadata?.(jid) ?? Promise.resolve(undefined)
+      : undefined,
+  };
+  const bot = phoneOf(session.socket.user?.id ?? null);
+  const members: Person[] = [];
+  for (const participant of stubParticipants(message.messageStubParameters)) {
+    const person = await identify([participant.id, participant.phoneNumber, participant.lid], lookups);
+    if ((person.phone || person.lid) && person.phone !== bot) members.push(person);
+  }
+  if (members.length === 0) return done({ outcome: 'ignored', reason: 'no_members' });
+  const author = await identify([message.key.participant, message.key.participantAlt], lookups);
+  const sender = author.phone || author.lid ? author : (members[0] as Person);
+  const messageId = `member-${message.key.id ?? ''}`;
+  const from = senderKey({ from_number: sender.phone, group: { jid, sender_lid: sender.lid } });
+  if (!(await claim(deps.pool, session.id, message, { messageId, from, chat: jid }))) {
+    return done({ outcome: 'duplicate' });
+  }
+  const group = await groupRef(session, jid, sender, null);
+  const envelope = InboundEnvelopeSchema.parse({
+    version: 1,
+    message_id: messageId,
+    from_number: sender.phone,
+    bot_number: phoneOf(session.socket.user?.id ?? null),
+    type: 'text',
+    text: null,
+    media: null,
+    timestamp: timestampOf(message),
+    channel: 'whatsapp',
+    group: { ...group, event: { kind, members } },
+  } satisfies InboundEnvelope);
+  await enqueue(deps, envelope);
+  await finish(deps.pool, session.id, messageId, 'enqueued');
+  return done({ outcome: 'enqueued', envelope }, 'membership');
+}
+
 /**
  * Handles one message. Throws when the message could not be enqueued (S3, SQS or the database
  * failed): it stays claimed with its raw content, and `retryClaimed` tries it again.
+ *
+ * A group message goes on only when the group is a household or the text is "aktifkan kantong"
+ * (groups.ts `HouseholdGate`); any other is dropped before it is claimed, so nothing of it is
+ * stored and no media of it is downloaded. Media Kantong cannot read is ignored in a group rather
+ * than refused: a family group is full of videos and files that are not for Kantong.
  */
 export async function handleMessage(
   deps: InboundDeps,
@@ -283,18 +393,36 @@ export async function handleMessage(
     return outcome;
   };
   if (!messageId) return done({ outcome: 'ignored', reason: 'no_id' });
+  const chat = message.key.remoteJid ?? '';
+  const inGroup = isJidGroup(chat) === true;
+  const membership = inGroup ? membershipKind(message.messageStubType) : null;
+  if (membership) return handleMembership(deps, session, message, membership, done);
   if (message.key.fromMe && session.isOwnSend?.(messageId))
     return done({ outcome: 'ignored', reason: 'own_send' });
   const chatReason = chatIgnored(message.key, deps.options);
   if (chatReason) return done({ outcome: 'ignored', reason: chatReason });
   const content = classify(message);
   if (content.kind === 'ignore') return done({ outcome: 'ignored', reason: content.reason });
+  if (inGroup) {
+    const admitted = await deps.households.admits(chat, content.kind === 'text' ? content.text : null);
+    if (!admitted) return done({ outcome: 'ignored', reason: 'group_not_household' });
+    if (content.kind === 'refuse') return done({ outcome: 'ignored', reason: 'group_unreadable' });
+  }
 
-  const from = await senderPhone(message, session);
-  if (!from) return done({ outcome: 'ignored', reason: 'unknown_sender' });
-  if (!(await claim(deps.pool, session.id, message, from))) return done({ outcome: 'duplicate' });
+  const sender: Person = inGroup
+    ? await groupSender(session, message)
+    : { phone: await senderPhone(message, session), lid: null };
+  if (!sender.phone && !sender.lid) return done({ outcome: 'ignored', reason: 'unknown_sender' });
+  const group = inGroup ? await groupRef(session, chat, sender, message.pushName) : null;
+  const from = senderKey({ from_number: sender.phone, group });
+  if (!(await claim(deps.pool, session.id, message, { messageId, from, chat: group?.jid ?? null })))
+    return done({ outcome: 'duplicate' });
 
   const refuse = async (reason: 'too_big' | 'type_not_allowed', type: string) => {
+    if (group) {
+      await finish(deps.pool, session.id, messageId, 'ignored');
+      return done({ outcome: 'ignored', reason: 'group_unreadable' }, type);
+    }
     const text =
       reason === 'too_big' ? REFUSALS.too_big(deps.options.maxMediaBytes) : REFUSALS.type_not_allowed;
     await deps.refuse(session.id, from, text);
@@ -323,15 +451,15 @@ export async function handleMessage(
   const envelope = InboundEnvelopeSchema.parse({
     version: 1,
     message_id: messageId,
-    from_number: from,
+    from_number: sender.phone,
     bot_number: phoneOf(session.socket.user?.id ?? null),
     type: content.kind === 'text' ? 'text' : content.type,
     text: content.kind === 'text' ? content.text : content.caption,
     media,
-    timestamp:
-      message.messageTimestamp == null ? Math.floor(Date.now() / 1000) : toNumber(message.messageTimestamp),
+    timestamp: timestampOf(message),
     // Its replies go to outbound.fifo, which this host reads (never the console's queue).
     channel: 'whatsapp',
+    ...(group ? { group } : {}),
   } satisfies InboundEnvelope);
   await enqueue(deps, envelope);
   await finish(deps.pool, session.id, messageId, 'enqueued');
@@ -339,8 +467,8 @@ export async function handleMessage(
 }
 
 /**
- * One `messages.upsert` event. Only `notify` carries new messages; `append` is history and
- * Kantong's own sends. A message that fails is logged and left claimed for `retryClaimed`; the
+ * One `messages.upsert` event. Only `notify` carries new messages; `append` is history, Kantong's
+ * own sends and notifications, of which only a household's membership changes are taken. A message that fails is logged and left claimed for `retryClaimed`; the
  * others go on.
  */
 export async function handleUpsert(
@@ -348,9 +476,18 @@ export async function handleUpsert(
   session: InboundSession,
   upsert: { messages: WAMessage[]; type: string },
 ): Promise<Outcome[]> {
-  if (upsert.type !== 'notify') return [];
+  // `append` is history and notifications; of those only a household group's membership changes
+  // (participant stubs, which Baileys always upserts as `append`) are for Kantong.
+  const messages =
+    upsert.type === 'notify'
+      ? upsert.messages
+      : upsert.type === 'append'
+        ? upsert.messages.filter(
+            (message) => isJidGroup(message.key.remoteJid ?? '') && membershipKind(message.messageStubType),
+          )
+        : [];
   const outcomes: Outcome[] = [];
-  for (const message of upsert.messages) {
+  for (const message of messages) {
     try {
       outcomes.push(await handleMessage(deps, session, message));
     } catch (error) {

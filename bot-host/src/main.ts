@@ -15,11 +15,13 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { serve } from '@hono/node-server';
 import { type Config, getConfig, resetConfig } from '@kantong/shared/config';
 import { closePool, type DatabasePool, getPool, sql } from '@kantong/shared/db';
+import { isGroupJid } from '@kantong/shared/households';
 import { type Logger, logger } from '@kantong/shared/logger';
 import { getSqsClient, queueUrl } from '@kantong/shared/queue';
 import { ensureBuckets, getS3Client } from '@kantong/shared/storage';
 import { normalisePhone } from '@kantong/shared/users';
 import { z } from 'zod';
+import { HouseholdGate } from './groups.ts';
 import { createHttpApp } from './http.ts';
 import { handleUpsert, type InboundDeps, type InboundSession, retryClaimed } from './inbound.ts';
 import { resolveHostEnvironment } from './local-stack.ts';
@@ -70,8 +72,11 @@ export function createHost(options: HostOptions) {
 
   const pickSession = async (to: string, sessionId?: string): Promise<SendingSession | null> => {
     if (sessionId) return working(sessions.get(sessionId));
+    // A group is written to from the number that heard it last: only a number in the group can.
     const last = await pool.maybeOneFirst(sql.type(z.object({ session_id: z.string() }))`
-      SELECT session_id FROM wa_seen_messages WHERE from_number = ${to} ORDER BY seen_at DESC LIMIT 1`);
+      SELECT session_id FROM wa_seen_messages
+      WHERE ${isGroupJid(to) ? sql.fragment`chat_jid = ${to}` : sql.fragment`from_number = ${to}`}
+      ORDER BY seen_at DESC LIMIT 1`);
     const preferred = last === null ? null : working(sessions.get(last));
     return preferred ?? [...sessions.values()].map(working).find((session) => session !== null) ?? null;
   };
@@ -110,6 +115,7 @@ export function createHost(options: HostOptions) {
     },
     metrics,
     log,
+    households: new HouseholdGate({ pool }),
   };
 
   const inboundSession = (session: Session): InboundSession => {
@@ -120,6 +126,7 @@ export function createHost(options: HostOptions) {
       id: session.id,
       socket,
       isOwnSend: (id) => sentIds.has(id),
+      groupMetadata: (jid: string) => session.groups.get(jid),
       ...(lids ? { resolveLid: (lid: string) => lids.getPNForLID(lid) } : {}),
     };
   };

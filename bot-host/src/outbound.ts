@@ -1,7 +1,7 @@
 /**
  * Outbound: replies from `outbound.fifo` (and the signed HTTP endpoints) sent on a session's
  * socket, paced so the number is not banned: at least `intervalMs` between two messages to the
- * same person, and at most `maxPerMinute` messages from one bot number in any minute.
+ * same person (or the same group: a group JID is a recipient like a number), and at most `maxPerMinute` messages from one bot number in any minute.
  *
  * Never twice: a reply with an outbox id is claimed in `wa_sent_outbox` right before the send
  * and marked sent after it; a redelivered copy finds the row and is deleted without a send.
@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { mintLinks } from '@kantong/shared/auth';
 import { type DatabasePool, sql } from '@kantong/shared/db';
+import { isGroupJid } from '@kantong/shared/households';
 import type { Logger } from '@kantong/shared/logger';
 import { OutboundMessageSchema } from '@kantong/shared/queue';
 import { z } from 'zod';
@@ -159,9 +160,12 @@ export function createSender(deps: SenderDeps) {
       let sent: Awaited<ReturnType<HostSocket['sendMessage']>>;
       try {
         // A one-time link is minted now, at the last moment, so no stored copy (the queue,
-        // wa_sent_outbox, the outbox) ever holds it (issue 14 item 2).
-        const text = await mintLinks(deps.pool, job.to, job.text);
-        sent = await session.socket.sendMessage(userJid(job.to), { text });
+        // wa_sent_outbox, the outbox) ever holds it (issue 14 item 2). Never into a group: a
+        // link there would let every member in as whoever it was minted for; the placeholder's
+        // note stays.
+        const group = isGroupJid(job.to);
+        const text = group ? job.text : await mintLinks(deps.pool, job.to, job.text);
+        sent = await session.socket.sendMessage(group ? job.to : userJid(job.to), { text });
       } catch (error) {
         // Not sent: the claim goes, so the retry may send it.
         if (job.outboxId !== null) {

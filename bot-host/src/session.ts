@@ -19,6 +19,7 @@ import type { Logger } from '@kantong/shared/logger';
 import {
   Browsers,
   DisconnectReason,
+  type GroupMetadata,
   makeCacheableSignalKeyStore,
   makeWASocket,
   type proto,
@@ -30,6 +31,7 @@ import {
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { type PostgresAuthState, usePostgresAuthState } from './auth-state.ts';
+import { GroupMetadataCache } from './groups.ts';
 import type { HostMetrics } from './metrics.ts';
 import { type HostSocket, phoneOf } from './socket.ts';
 
@@ -126,7 +128,8 @@ export const TERMINAL_NOTES = {
         ? '   HP kamu sekarang menampilkan perangkat tertaut baru. Login disimpan di database: restart nggak perlu scan lagi.'
         : '   Login dari database dipakai lagi.',
       '   Pesan yang masuk ke nomor ini sekarang dijawab Kantong. Coba kirim "beli kopi 20k" dari HP lain.',
-      '   Linked: messages to this number are answered now (own messages and groups are ignored).',
+      '   Di grup WhatsApp, Kantong baru menjawab setelah ada yang mengetik "aktifkan kantong" di grup itu.',
+      '   Linked: messages to this number are answered now (own messages are ignored; a group only after "aktifkan kantong").',
       '',
     ].join('\n'),
   failed: (session: string, reason: string, code: number | undefined) => {
@@ -157,6 +160,8 @@ export type SessionSocket = HostSocket & {
   requestPairingCode: (phoneNumber: string) => Promise<string>;
   end: (error: Error | undefined) => void | Promise<void>;
   signalRepository?: { lidMapping?: { getPNForLID: (lid: string) => Promise<string | null> } };
+  /** A group's metadata, straight from WhatsApp (rate-limited: the session's cache calls it). */
+  groupMetadata?: (jid: string) => Promise<GroupMetadata>;
 };
 
 export type SocketFactory = (options: {
@@ -165,9 +170,17 @@ export type SocketFactory = (options: {
   getMessage: (key: WAMessageKey) => Promise<proto.IMessage | undefined>;
   /** The WhatsApp Web version to announce; absent: Baileys' bundled one. */
   version?: WAVersion | undefined;
+  /** The session's group metadata cache, for Baileys' own sends to groups (groups.ts). */
+  cachedGroupMetadata?: (jid: string) => Promise<GroupMetadata | undefined>;
 }) => SessionSocket;
 
-export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage, version }) =>
+export const baileysSocketFactory: SocketFactory = ({
+  auth,
+  logger,
+  getMessage,
+  version,
+  cachedGroupMetadata,
+}) =>
   makeWASocket({
     ...(version ? { version } : {}),
     auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, logger) },
@@ -177,6 +190,9 @@ export const baileysSocketFactory: SocketFactory = ({ auth, logger, getMessage, 
     markOnlineOnConnect: false,
     syncFullHistory: false,
     getMessage,
+    // A send to a group needs its participants; without this Baileys looks them up on every send,
+    // and WhatsApp answers a busy bot with rate-overlimit.
+    ...(cachedGroupMetadata ? { cachedGroupMetadata } : {}),
   }) as unknown as SessionSocket;
 
 export type SessionHooks = {
@@ -237,10 +253,23 @@ export class Session {
   #linking = false;
   #announced = false;
   #pairingRequested = -1;
+  /**
+   * What WhatsApp said about the groups this number is in, kept across reconnects (groups.ts):
+   * lookups go to the current socket.
+   */
+  readonly groups: GroupMetadataCache;
 
   constructor(options: SessionOptions) {
     this.id = options.id;
     this.#options = options;
+    this.groups = new GroupMetadataCache({
+      fetch: async (jid) => {
+        const socket = this.socket;
+        if (!socket?.groupMetadata) throw new Error(`session ${this.id} cannot look up groups now`);
+        return socket.groupMetadata(jid);
+      },
+      log: options.log.child({ session: options.id, component: 'groups' }),
+    });
   }
 
   get log(): Logger {
@@ -274,6 +303,7 @@ export class Session {
       logger: this.log.child({ session: this.id, component: 'baileys' }),
       getMessage: (key) => this.#getMessage(key),
       version: this.#version,
+      cachedGroupMetadata: (jid) => this.groups.get(jid),
     });
     this.socket = socket;
     // Events of a socket that was replaced are ignored.
@@ -287,6 +317,16 @@ export class Session {
       this.#options.hooks.onMessages(this, upsert).catch((error: unknown) => {
         this.log.error({ err: error, session: this.id }, 'handling messages failed');
       });
+    });
+    // Groups' metadata follows WhatsApp's own notices, so it is rarely looked up again.
+    socket.ev.on('groups.upsert', (groups) => {
+      for (const group of groups) this.groups.set(group);
+    });
+    socket.ev.on('groups.update', (updates) => {
+      for (const update of updates) this.groups.update(update);
+    });
+    socket.ev.on('group-participants.update', (event) => {
+      this.groups.participants(event);
     });
     socket.ev.on('connection.update', (update) => {
       if (!current()) return;

@@ -12,8 +12,9 @@ import { parseConfig } from '@kantong/shared/config';
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
 import { createSqsClient, ensureQueues, type QueueKey } from '@kantong/shared/queue';
 import { createS3Client, ensureBuckets } from '@kantong/shared/storage';
-import { proto, type WAMessage } from 'baileys';
+import { type GroupMetadata, jidDecode, proto, type WAMessage } from 'baileys';
 import { inject } from 'vitest';
+import type { PostgresAuthState } from './auth-state.ts';
 import { createHost, type HostOptions } from './main.ts';
 import type { Clock } from './outbound.ts';
 import type { SessionSocket, SocketFactory } from './session.ts';
@@ -30,11 +31,34 @@ export class StandInSocket {
   ended = false;
   /** When set, sendMessage throws this. */
   failSends: Error | null = null;
+  /** The groups WhatsApp knows, by JID, as its `groupMetadata` answers them. */
+  readonly groups = new Map<string, GroupMetadata>();
+  /** Every `groupMetadata` lookup asked of WhatsApp, by group JID. */
+  readonly groupLookups: string[] = [];
+  /** When set, `groupMetadata` fails with this (WhatsApp's rate-overlimit, say). */
+  failGroupLookups: Error | null = null;
+  /**
+   * Baileys' LID store reads the `lid-mapping` keys of the session's auth state ("<lid>_reverse"
+   * → the number); this reads the same keys of the real PostgreSQL auth state the same way.
+   */
+  signalRepository: SessionSocket['signalRepository'];
   readonly #clock: () => number;
   #counter = 0;
 
-  constructor(clock: () => number = Date.now) {
+  constructor(clock: () => number = Date.now, auth?: PostgresAuthState) {
     this.#clock = clock;
+    this.signalRepository = auth
+      ? {
+          lidMapping: {
+            getPNForLID: async (lid: string) => {
+              const user = jidDecode(lid)?.user ?? '';
+              const stored = await auth.state.keys.get('lid-mapping', [`${user}_reverse`]);
+              const pn = stored[`${user}_reverse`];
+              return typeof pn === 'string' ? `${pn}:0@s.whatsapp.net` : null;
+            },
+          },
+        }
+      : undefined;
   }
 
   sendMessage = async (jid: string, content: { text: string }): Promise<WAMessage | undefined> => {
@@ -57,6 +81,16 @@ export class StandInSocket {
     return copy as WAMessage;
   };
 
+  groupMetadata = async (jid: string): Promise<GroupMetadata> => {
+    this.groupLookups.push(jid);
+    // A round trip to WhatsApp, so concurrent callers really overlap.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (this.failGroupLookups) throw this.failGroupLookups;
+    const group = this.groups.get(jid);
+    if (!group) throw Object.assign(new Error('item-not-found'), { output: { statusCode: 404 } });
+    return structuredClone(group);
+  };
+
   requestPairingCode = async (phone: string): Promise<string> => `K${phone.slice(-3)}TNG1`;
 
   end = (): void => {
@@ -72,13 +106,21 @@ export class StandInSocket {
   }
 }
 
+/**
+ * WhatsApp's "rate-overlimit" answer to a metadata lookup, as Baileys raises it (a Boom with the
+ * error node's code and text).
+ */
+export function rateOverlimit(): Error {
+  return Object.assign(new Error('rate-overlimit'), { isBoom: true, data: 429, output: { statusCode: 500 } });
+}
+
 /** A factory that hands out stand-in sockets and remembers them (the last one is the current). */
 export function standInFactory(clock?: () => number): { factory: SocketFactory; sockets: StandInSocket[] } {
   const sockets: StandInSocket[] = [];
   return {
     sockets,
-    factory: () => {
-      const socket = new StandInSocket(clock);
+    factory: ({ auth }) => {
+      const socket = new StandInSocket(clock, auth);
       sockets.push(socket);
       return socket.asSocket();
     },

@@ -44,10 +44,14 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}(,[A-Za-z0-9_-]{1,64})*$/, 'comma-separated ids of letters, digits, _ and -')
     .default('main'),
-  /** Messages the host takes in besides direct chats; all off by default. */
+  /** Messages the host takes in besides direct chats: the bot number's own, and status posts. */
   WA_ACCEPT_OWN: z.stringbool().default(false),
   WA_ACCEPT_STATUS: z.stringbool().default(false),
-  WA_ACCEPT_GROUPS: z.stringbool().default(false),
+  /**
+   * Household books (issue 15): on, a group's messages reach Kantong once the group sent
+   * "aktifkan kantong" (the rest of every other group is ignored unstored); off, all groups are.
+   */
+  WA_ACCEPT_GROUPS: z.stringbool().default(true),
   /** Largest media file taken in; a larger one gets a polite refusal (16 MiB). */
   WA_MEDIA_MAX_BYTES: z.coerce
     .number()
