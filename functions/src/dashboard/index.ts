@@ -9,6 +9,7 @@ import type { ApiDeps } from '../api/deps.ts';
 import { DOMAIN_STATUS } from '../api/http.ts';
 import { assetRoutes } from './assets.ts';
 import { loginRoutes } from './login.ts';
+import { memberRoutes } from './members.ts';
 import { overviewRoutes } from './overview.ts';
 import { reportRoutes } from './report.ts';
 import { savingsPageRoutes } from './savings.ts';
@@ -25,18 +26,20 @@ export function dashboardRoutes(deps: ApiDeps) {
     .route('/', transactionPageRoutes(deps))
     .route('/', walletPageRoutes(deps))
     .route('/', savingsPageRoutes(deps))
-    .route('/', reportRoutes(deps));
+    .route('/', reportRoutes(deps))
+    .route('/', memberRoutes(deps));
   app.onError((error, c) => {
     const user = c.var.user;
     const csrf = c.var.session?.csrf;
+    const { book, books } = c.var;
     if (error instanceof DomainError) {
       const title = error.code === 'not_found' ? 'Tidak ditemukan' : 'Tidak bisa diproses';
-      return render(c, errorPage(title, error.message, user, csrf), DOMAIN_STATUS[error.code]);
+      return render(c, errorPage(title, error.message, user, csrf, book, books), DOMAIN_STATUS[error.code]);
     }
     logger.error({ err: error, path: c.req.path }, 'dashboard request failed');
     return render(
       c,
-      errorPage('Ada gangguan', 'Maaf, ada gangguan di server. Coba lagi ya.', user, csrf),
+      errorPage('Ada gangguan', 'Maaf, ada gangguan di server. Coba lagi ya.', user, csrf, book, books),
       500,
     );
   });

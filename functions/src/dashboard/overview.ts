@@ -9,9 +9,10 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { ApiDeps } from '../api/deps.ts';
 import { validate } from '../api/http.ts';
+import { inBook, type OpenBook } from './book.ts';
 import { MonthQuerySchema, monthStart } from './month.ts';
 import { type DashboardEnv, nowOf, requireUser } from './session.ts';
-import { alert, type Html, layout, money, render } from './views.ts';
+import { alert, type Html, money, page, render } from './views.ts';
 
 const EXPENSE_COLOR = '#b3261e';
 const INCOME_COLOR = '#0b6e4f';
@@ -36,7 +37,11 @@ function budgetRows(overview: Reports.MonthOverview): Html {
 </ul>`;
 }
 
-export function overviewPage(overview: Reports.MonthOverview, welcome: boolean): Html {
+export function overviewPage(
+  overview: Reports.MonthOverview,
+  welcome: boolean,
+  book: Pick<OpenBook, 'id' | 'kind'>,
+): Html {
   const { summary, range } = overview;
   const month = range.from.slice(0, 7);
   const categories = summary.category_breakdown;
@@ -63,9 +68,9 @@ export function overviewPage(overview: Reports.MonthOverview, welcome: boolean):
 <div class="actions spread">
   <h1>Ringkasan ${formatMonthId(range.from)}</h1>
   <nav class="actions" aria-label="Pilih bulan">
-    <a class="button secondary" href="/dashboard?month=${addMonths(range.from, -1).slice(0, 7)}">‹ Bulan lalu</a>
-    <a class="button secondary" href="/dashboard?month=${addMonths(range.from, 1).slice(0, 7)}">Bulan depan ›</a>
-    <a class="button" href="/reports/download?month=${month}">Unduh laporan</a>
+    <a class="button secondary" href="${inBook(book, `/dashboard?month=${addMonths(range.from, -1).slice(0, 7)}`)}">‹ Bulan lalu</a>
+    <a class="button secondary" href="${inBook(book, `/dashboard?month=${addMonths(range.from, 1).slice(0, 7)}`)}">Bulan depan ›</a>
+    <a class="button" href="${inBook(book, `/reports/download?month=${month}`)}">Unduh laporan</a>
   </nav>
 </div>
 <section class="grid three" aria-label="Total bulan ini">
@@ -114,22 +119,20 @@ export function overviewRoutes(deps: ApiDeps) {
     requireUser(deps),
     validate('query', MonthQuerySchema),
     async (c) => {
-      const user = c.get('user');
-      const month = monthStart(c.req.valid('query').month, nowOf(deps), user.timezone);
+      const book = c.get('book');
+      const month = monthStart(c.req.valid('query').month, nowOf(deps), book.timezone);
       const overview = await Reports.monthOverview(await deps.pool(), {
-        userId: user.id,
-        timezone: user.timezone,
+        userId: book.id,
+        timezone: book.timezone,
         month,
       });
       return render(
         c,
-        layout({
+        page(c, {
           title: 'Ringkasan',
-          user,
-          csrf: c.get('session').csrf,
           nav: 'dashboard',
           charts: true,
-          body: overviewPage(overview, c.req.query('selamat') === '1'),
+          body: overviewPage(overview, c.req.query('selamat') === '1', book),
         }),
       );
     },

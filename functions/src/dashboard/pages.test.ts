@@ -322,7 +322,7 @@ describe('/transactions/export', () => {
       .trimEnd()
       .split('\r\n');
     expect(lines[0]).toBe(
-      'tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id,dompet,ke_dompet,jenis,pihak',
+      'tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id,dompet,ke_dompet,jenis,pihak,penulis',
     );
     const live = await liveRows(aliceId);
     expect(
@@ -340,7 +340,7 @@ describe('/transactions/export', () => {
       .split('\r\n');
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatch(
-      /^2026-11-25 10:00;income;Gaji;gaji dari kantor;3500000;IDR;whatsapp;confirmed;;\d+;Tunai;;regular;$/,
+      /^2026-11-25 10:00;income;Gaji;gaji dari kantor;3500000;IDR;whatsapp;confirmed;;\d+;Tunai;;regular;;$/,
     );
   });
 

@@ -7,11 +7,11 @@ import * as Ledger from '@kantong/shared/ledger';
 import { formatRupiah, percent } from '@kantong/shared/money';
 import * as Reports from '@kantong/shared/reports';
 import { addDays, formatMonthId, localDateTime } from '@kantong/shared/time';
-import type * as Users from '@kantong/shared/users';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { ApiDeps } from '../api/deps.ts';
 import { validate } from '../api/http.ts';
+import type { OpenBook } from './book.ts';
 import { MonthQuerySchema, monthStart } from './month.ts';
 import { type DashboardEnv, nowOf, requireUser } from './session.ts';
 import { DIRECTION_LABEL, type Html } from './views.ts';
@@ -29,7 +29,8 @@ function amountTable(title: string, rows: readonly Reports.CategoryAmount[]): Ht
 }
 
 export function reportDocument(
-  user: Users.User,
+  book: Pick<OpenBook, 'name' | 'timezone'>,
+  who: string,
   overview: Reports.MonthOverview,
   transactions: readonly Ledger.Transaction[],
 ): Html {
@@ -39,7 +40,7 @@ export function reportDocument(
 <title>Laporan Kantong ${formatMonthId(range.from)}</title><style>${REPORT_STYLE}</style></head>
 <body>
 <h1>Laporan keuangan ${formatMonthId(range.from)}</h1>
-<p>${user.name} · ${range.from} s.d. ${addDays(range.to, -1)}</p>
+<p>${who} · ${range.from} s.d. ${addDays(range.to, -1)}</p>
 <table><tbody>
 <tr><th scope="row">Pemasukan</th><td class="num">${formatRupiah(summary.total_income)}</td></tr>
 <tr><th scope="row">Pengeluaran</th><td class="num">${formatRupiah(summary.total_expense)}</td></tr>
@@ -68,7 +69,7 @@ ${
 <table><thead><tr><th>Tanggal</th><th>Jenis</th><th>Kategori</th><th>Deskripsi</th><th class="num">Jumlah</th></tr></thead><tbody>
 ${transactions.map(
   (row) =>
-    html`<tr><td>${localDateTime(row.tx_datetime, user.timezone)}</td><td>${DIRECTION_LABEL[row.direction]}</td><td>${row.category ?? '-'}</td><td>${row.description ?? '-'}</td><td class="num">${formatRupiah(row.amount)}</td></tr>`,
+    html`<tr><td>${localDateTime(row.tx_datetime, book.timezone)}</td><td>${DIRECTION_LABEL[row.direction]}</td><td>${row.category ?? '-'}</td><td>${row.description ?? '-'}</td><td class="num">${formatRupiah(row.amount)}</td></tr>`,
 )}
 </tbody></table>
 </body></html>`;
@@ -80,19 +81,21 @@ export function reportRoutes(deps: ApiDeps) {
     requireUser(deps),
     validate('query', MonthQuerySchema),
     async (c) => {
-      const user = c.get('user');
-      const month = monthStart(c.req.valid('query').month, nowOf(deps), user.timezone);
+      const book = c.get('book');
+      const month = monthStart(c.req.valid('query').month, nowOf(deps), book.timezone);
       const pool = await deps.pool();
-      const overview = await Reports.monthOverview(pool, { userId: user.id, timezone: user.timezone, month });
+      const overview = await Reports.monthOverview(pool, { userId: book.id, timezone: book.timezone, month });
       const { rows } = await Ledger.list(pool, {
-        userId: user.id,
-        timezone: user.timezone,
+        userId: book.id,
+        timezone: book.timezone,
         from: overview.range.from,
         to: addDays(overview.range.to, -1),
         limit: 10_000,
       });
       const name = `kantong-laporan-${month.slice(0, 7)}.html`;
-      return c.html(await reportDocument(user, overview, rows), 200, {
+      // A household's report names the household; a personal one, the person.
+      const who = book.kind === 'household' ? book.name : c.get('user').name;
+      return c.html(await reportDocument(book, who, overview, rows), 200, {
         'Content-Disposition': `attachment; filename="${name}"`,
         'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
         'X-Content-Type-Options': 'nosniff',

@@ -11,22 +11,25 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import type { ApiDeps } from '../api/deps.ts';
 import { DOMAIN_STATUS } from '../api/http.ts';
+import { canWrite, inBook, type OpenBook } from './book.ts';
 import { AmountFieldSchema, amountOf, DaySchema, IdSchema, optional, readForm } from './forms.ts';
-import { type DashboardEnv, pageOrApi, requireUser } from './session.ts';
-import { alert, type Html, hiddenCsrf, layout, render } from './views.ts';
+import { type DashboardEnv, pageOrApi, requireUser, writeInBook } from './session.ts';
+import { alert, type Html, hiddenCsrf, page, render } from './views.ts';
 
 type Goal = {
   account: Savings.SavingsAccount;
   history: readonly z.infer<typeof Savings.SavingsMovementSchema>[];
 };
 
-function goalCard(goal: Goal, csrf: string, timezone: string): Html {
+/** A goal's card; a viewer's has no deposit or withdrawal form. */
+function goalCard(goal: Goal, csrf: string, book: OpenBook): Html {
   const { account } = goal;
+  const timezone = book.timezone;
   const done = percent(account.current_amount, account.target_amount);
   const movementForm = (
     kind: 'deposit' | 'withdraw',
     label: string,
-  ) => html`<form method="post" action="/savings/${account.id}/${kind}" class="filters">
+  ) => html`<form method="post" action="${inBook(book, `/savings/${account.id}/${kind}`)}" class="filters">
     ${hiddenCsrf(csrf)}
     <div><label for="${kind}-${account.id}">${label} (Rp)</label><input id="${kind}-${account.id}" name="amount" inputmode="numeric" required></div>
     <div><label for="${kind}-note-${account.id}">Catatan</label><input id="${kind}-note-${account.id}" name="note" maxlength="500"></div>
@@ -37,7 +40,7 @@ function goalCard(goal: Goal, csrf: string, timezone: string): Html {
   <p><strong>${formatRupiah(account.current_amount)}</strong> dari ${formatRupiah(account.target_amount)} (${done}%)
   ${account.target_date ? html`<span class="muted"> · target ${formatDayId(account.target_date)}</span>` : ''}</p>
   <progress max="100" value="${Math.min(done, 100)}" aria-label="Progress tabungan ${account.name} ${done}%">${done}%</progress>
-  <div class="grid two">${movementForm('deposit', 'Setor')}${movementForm('withdraw', 'Tarik')}</div>
+  ${canWrite(book) ? html`<div class="grid two">${movementForm('deposit', 'Setor')}${movementForm('withdraw', 'Tarik')}</div>` : ''}
   <details><summary>Riwayat (${goal.history.length})</summary>
   ${
     goal.history.length === 0
@@ -58,21 +61,27 @@ async function savingsPage(
   deps: ApiDeps,
   messages: { ok?: string | undefined; error?: DomainError } = {},
 ) {
-  const user = c.get('user');
+  const book = c.get('book');
   const csrf = c.get('session').csrf;
   const pool = await deps.pool();
-  const accounts = await Savings.listForUser(pool, user.id);
+  const accounts = await Savings.listForUser(pool, book.id);
   const goals: Goal[] = [];
   for (const account of accounts)
-    goals.push({ account, history: await Savings.history(pool, user.id, account.id) });
+    goals.push({ account, history: await Savings.history(pool, book.id, account.id) });
   const body = html`<h1>Tabungan</h1>
 ${alert('ok', messages.ok ?? DONE[c.req.query('ok') as keyof typeof DONE])}
 ${alert('error', messages.error?.message)}
-${goals.length === 0 ? html`<p class="muted">Belum ada tabungan. Bikin yang pertama di bawah ini.</p>` : ''}
-${goals.map((goal) => goalCard(goal, csrf, user.timezone))}
-<section class="card" aria-labelledby="judul-baru">
+${goals.length === 0 ? html`<p class="muted">Belum ada tabungan.${canWrite(book) ? ' Bikin yang pertama di bawah ini.' : ''}</p>` : ''}
+${goals.map((goal) => goalCard(goal, csrf, book))}
+${canWrite(book) ? newGoalForm(csrf, book) : ''}`;
+  const status = messages.error ? DOMAIN_STATUS[messages.error.code] : 200;
+  return render(c, page(c, { title: 'Tabungan', nav: 'savings', body }), status);
+}
+
+function newGoalForm(csrf: string, book: OpenBook): Html {
+  return html`<section class="card" aria-labelledby="judul-baru">
   <h2 id="judul-baru">Buat tabungan baru</h2>
-  <form method="post" action="/savings/new" class="filters">
+  <form method="post" action="${inBook(book, '/savings/new')}" class="filters">
     ${hiddenCsrf(csrf)}
     <div><label for="s-name">Nama tabungan</label><input id="s-name" name="name" maxlength="100" required placeholder="laptop"></div>
     <div><label for="s-target">Target (Rp)</label><input id="s-target" name="target_amount" inputmode="numeric" required placeholder="15.000.000"></div>
@@ -80,8 +89,6 @@ ${goals.map((goal) => goalCard(goal, csrf, user.timezone))}
     <div><button type="submit">Buat tabungan</button></div>
   </form>
 </section>`;
-  const status = messages.error ? DOMAIN_STATUS[messages.error.code] : 200;
-  return render(c, layout({ title: 'Tabungan', user, csrf, nav: 'savings', body }), status);
 }
 
 const NewGoalSchema = z.object({
@@ -105,7 +112,7 @@ const DONE = {
 async function formAction(c: Context<DashboardEnv>, deps: ApiDeps, act: () => Promise<keyof typeof DONE>) {
   try {
     const done = await act();
-    return c.redirect(`/savings?ok=${done}`, 303);
+    return c.redirect(inBook(c.get('book'), `/savings?ok=${done}`), 303);
   } catch (error) {
     if (error instanceof DomainError && error.code !== 'not_found') return savingsPage(c, deps, { error });
     throw error;
@@ -115,21 +122,22 @@ async function formAction(c: Context<DashboardEnv>, deps: ApiDeps, act: () => Pr
 export function savingsPageRoutes(deps: ApiDeps) {
   const signedIn = requireUser(deps);
   const move = (kind: 'deposit' | 'withdraw') => async (c: Context<DashboardEnv>) => {
-    const user = c.get('user');
+    const book = c.get('book');
     const id = IdSchema.safeParse(c.req.param('id'));
     const pool = await deps.pool();
-    const account = id.success ? await Savings.findForUser(pool, user.id, id.data) : null;
+    const account = id.success ? await Savings.findForUser(pool, book.id, id.data) : null;
     if (!account) throw new DomainError('not_found', 'Tabungan tidak ditemukan.');
     return formAction(c, deps, async () => {
       const form = await readForm(c, MovementSchema);
       const movement = {
-        userId: user.id,
+        userId: book.id,
         name: account.name,
         amount: amountOf(form.amount),
         source: 'web' as const,
         note: form.note ?? null,
       };
-      await pool.transaction((tx) =>
+      // In a household the movement names who made it (savings_transactions.author_member_id).
+      await writeInBook(deps, book, (tx) =>
         kind === 'deposit' ? Savings.deposit(tx, movement) : Savings.withdraw(tx, movement),
       );
       return kind === 'deposit' ? 'setor' : 'tarik';
@@ -143,10 +151,9 @@ export function savingsPageRoutes(deps: ApiDeps) {
     .post('/savings/new', signedIn, (c) =>
       formAction(c, deps, async () => {
         const form = await readForm(c, NewGoalSchema);
-        const pool = await deps.pool();
-        await pool.transaction((tx) =>
+        await writeInBook(deps, c.get('book'), (tx) =>
           Savings.create(tx, {
-            userId: c.get('user').id,
+            userId: c.get('book').id,
             name: form.name,
             targetAmount: amountOf(form.target_amount),
             targetDate: form.target_date ?? null,

@@ -5,18 +5,71 @@
  */
 import * as Auth from '@kantong/shared/auth';
 import { getConfig } from '@kantong/shared/config';
+import type { DatabaseTransactionConnection } from '@kantong/shared/db';
+import * as Households from '@kantong/shared/households';
 import type * as Users from '@kantong/shared/users';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { ApiDeps } from '../api/deps.ts';
+import { BOOK_PARAM, BookParamSchema, type OpenBook, personalBook } from './book.ts';
 import { errorPage, render } from './views.ts';
 
 export const SESSION_COOKIE = 'kantong_session';
 /** Double-submit cookie of the forms shown before a session exists (login, onboarding). */
 export const FORM_COOKIE = 'kantong_csrf';
 
-export type DashboardEnv = { Variables: { user: Users.User; session: Auth.Session } };
+export type DashboardEnv = {
+  Variables: {
+    user: Users.User;
+    session: Auth.Session;
+    book: OpenBook;
+    /** The households the person belongs to, for the book switcher. */
+    books: readonly Households.Book[];
+  };
+};
+
+/** The book `choice` names for `user`, or null when it is not theirs to open (never was, or they left). */
+export async function resolveBook(
+  db: Parameters<typeof Households.membership>[0],
+  user: Users.User,
+  choice: string | undefined,
+  books: readonly Households.Book[],
+): Promise<OpenBook | null> {
+  if (choice === undefined || choice === '' || choice === 'pribadi') return personalBook(user);
+  if (!BookParamSchema.test(choice)) return null;
+  const bookId = Number(choice);
+  if (!books.some((book) => book.book_id === bookId)) return null;
+  const [member, household] = await Promise.all([
+    Households.membership(db, bookId, user.id),
+    Households.findByBook(db, bookId),
+  ]);
+  if (!member || !household) return null;
+  return {
+    id: bookId,
+    kind: 'household',
+    name: household.name,
+    timezone: household.timezone,
+    role: member.role,
+    memberId: member.id,
+  };
+}
+
+/**
+ * Runs a write in the open book: in a household every booking it makes is tagged with the person
+ * (Households.actAs, transaction-local, so a pooled connection never carries it on).
+ */
+export async function writeInBook<T>(
+  deps: ApiDeps,
+  book: OpenBook,
+  work: (tx: DatabaseTransactionConnection) => Promise<T>,
+): Promise<T> {
+  const pool = await deps.pool();
+  return pool.transaction(async (tx) => {
+    if (book.memberId !== null) await Households.actAs(tx, book.memberId);
+    return work(tx);
+  });
+}
 
 function secure(): boolean {
   return getConfig().PUBLIC_URL.startsWith('https://');
@@ -77,6 +130,40 @@ async function formField(c: Context, name: string): Promise<string | undefined> 
   return typeof value === 'string' ? value : undefined;
 }
 
+function isWrite(c: Context): boolean {
+  return c.req.method !== 'GET' && c.req.method !== 'HEAD';
+}
+
+/** A book that is not the person's: 404, as another person's row is, so its existence is not told. */
+function bookRefused(c: Context, user: Users.User, csrf: string) {
+  return render(
+    c,
+    errorPage(
+      'Buku tidak ditemukan',
+      'Buku ini nggak ada atau kamu bukan anggotanya (lagi). Pilih buku lain di atas ya.',
+      user,
+      csrf,
+    ),
+    404,
+  );
+}
+
+/** A viewer's form post: refused before any work, whatever the route. */
+function viewerRefused(c: Context<DashboardEnv>, book: OpenBook) {
+  return render(
+    c,
+    errorPage(
+      'Cuma bisa lihat',
+      `Di buku ${book.name} kamu cuma bisa lihat, belum bisa nambah atau ubah. Minta pemilik buku jadikan kamu anggota ya.`,
+      c.get('user'),
+      c.get('session').csrf,
+      book,
+      c.get('books'),
+    ),
+    403,
+  );
+}
+
 function csrfRefused(c: Context, user?: Users.User, csrf?: string) {
   return render(
     c,
@@ -98,7 +185,7 @@ export function requireUser(deps: ApiDeps): MiddlewareHandler<DashboardEnv> {
   return createMiddleware<DashboardEnv>(async (c, next) => {
     const signedIn = await currentUser(c, deps);
     if (!signedIn) return signInFirst(c);
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    if (isWrite(c)) {
       const given = c.req.header('x-csrf-token') ?? (await formField(c, '_csrf'));
       if (
         !Auth.originAllowed(c.req.header('origin'), allowedOrigins(c)) ||
@@ -109,6 +196,13 @@ export function requireUser(deps: ApiDeps): MiddlewareHandler<DashboardEnv> {
     }
     c.set('user', signedIn.user);
     c.set('session', signedIn.session);
+    const pool = await deps.pool();
+    const books = await Households.booksOf(pool, signedIn.user.id);
+    c.set('books', books);
+    const book = await resolveBook(pool, signedIn.user, c.req.query(BOOK_PARAM), books);
+    if (!book) return bookRefused(c, signedIn.user, signedIn.session.csrf);
+    c.set('book', book);
+    if (isWrite(c) && book.role === 'viewer') return viewerRefused(c, book);
     await next();
   });
 }

@@ -1,24 +1,27 @@
 /**
  * `/transactions`: the paginated table with filters, inline edit of category and amount (HTMX
  * swaps one row), confirm, soft delete, a form to add one, and the CSV export of exactly the
- * filtered rows. Every query is scoped to the session's user; another user's id is "not found".
+ * filtered rows (CSV or JSON, with who wrote each row in a household). Every query is scoped to
+ * the open book (session.ts: the person's own, or a household they belong to); an id from other
+ * books is "not found", and a viewer's book shows no form.
  */
 import * as Categories from '@kantong/shared/categories';
 import type { DatabaseTransactionConnection } from '@kantong/shared/db';
 import * as Debts from '@kantong/shared/debts';
 import { recordFromWeb } from '@kantong/shared/entry';
 import { DomainError } from '@kantong/shared/errors';
-import { exportRows, toCsv } from '@kantong/shared/export';
+import { exportJson, exportRows, toCsv } from '@kantong/shared/export';
+import * as Households from '@kantong/shared/households';
 import * as Ledger from '@kantong/shared/ledger';
 import { groupThousands } from '@kantong/shared/money';
 import { DirectionSchema } from '@kantong/shared/nlu';
 import { formatDayId, localDate, localDateTime } from '@kantong/shared/time';
-import type * as Users from '@kantong/shared/users';
 import * as Wallets from '@kantong/shared/wallets';
 import { type Context, Hono } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import type { ApiDeps } from '../api/deps.ts';
+import { BOOK_PARAM, canWrite, inBook, type OpenBook } from './book.ts';
 import {
   AmountFieldSchema,
   amountOf,
@@ -30,15 +33,15 @@ import {
   readForm,
   TimeSchema,
 } from './forms.ts';
-import { type DashboardEnv, nowOf, pageOrApi, requireUser } from './session.ts';
+import { type DashboardEnv, nowOf, pageOrApi, requireUser, writeInBook } from './session.ts';
 import {
   alert,
   DIRECTION_LABEL,
   type Html,
   hiddenCsrf,
-  layout,
   money,
   options,
+  page,
   render,
   SOURCE_LABEL,
   STATUS_LABEL,
@@ -56,6 +59,8 @@ const FilterSchema = z.object({
   q: optional(z.string().trim().max(200)).catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
   delimiter: z.enum(['comma', 'semicolon']).catch('comma'),
+  /** The export's file: CSV (default) or JSON, both with the author of each row. */
+  format: z.enum(['csv', 'json']).catch('csv'),
 });
 type Filter = z.infer<typeof FilterSchema>;
 
@@ -65,10 +70,10 @@ function filterOf(c: Context): Filter {
   return FilterSchema.parse(c.req.query());
 }
 
-function ledgerFilter(filter: Filter, user: Users.User): Ledger.TransactionFilter {
+function ledgerFilter(filter: Filter, book: OpenBook): Ledger.TransactionFilter {
   return {
-    userId: user.id,
-    timezone: user.timezone,
+    userId: book.id,
+    timezone: book.timezone,
     ...(filter.from ? { from: filter.from } : {}),
     ...(filter.to ? { to: filter.to } : {}),
     ...(filter.category ? { category: filter.category } : {}),
@@ -79,9 +84,10 @@ function ledgerFilter(filter: Filter, user: Users.User): Ledger.TransactionFilte
   };
 }
 
-/** The query string of a filter (without the page), for links that keep it. */
-function queryOf(filter: Filter, extra: Record<string, string> = {}): string {
+/** The query string of a filter (without the page) in the open book, for links that keep it. */
+function queryOf(filter: Filter, book: OpenBook, extra: Record<string, string> = {}): string {
   const params = new URLSearchParams();
+  if (book.kind === 'household') params.set(BOOK_PARAM, String(book.id));
   for (const key of FILTER_KEYS) {
     const value = filter[key];
     if (value) params.set(key, value);
@@ -136,32 +142,44 @@ export function whereLabel(row: Ledger.Transaction): string {
   }
 }
 
-/** One table row; HTMX replaces it after an edit or a confirmation. */
+/**
+ * One table row; HTMX replaces it after an edit or a confirmation. On a phone (app.css) the row
+ * reads as a card: date and amount on top, the description and edit form below, no sideways scroll.
+ * A viewer's row has no form: the category is text and the actions are gone.
+ */
 export function transactionRow(
   row: Ledger.Transaction,
   input: {
     categories: readonly Categories.Category[];
     csrf: string;
-    timezone: string;
+    book: OpenBook;
     back: string;
+    /** Who wrote it, in a household's books; undefined in personal books. */
+    author?: string | null;
     error?: string;
   },
 ): Html {
-  const when = localDateTime(row.tx_datetime, input.timezone);
+  const when = localDateTime(row.tx_datetime, input.book.timezone);
   const target = `/transactions/${row.id}`;
-  const hx = (action: string) =>
-    html`method="post" action="${target}/${action}" hx-post="${target}/${action}" hx-target="closest tr" hx-swap="outerHTML"`;
+  const hx = (action: string) => {
+    const url = inBook(input.book, `${target}/${action}`);
+    return html`method="post" action="${url}" hx-post="${url}" hx-target="closest tr" hx-swap="outerHTML"`;
+  };
+  const writable = canWrite(input.book);
   return html`<tr id="tx-${row.id}">
-  <td>${formatDayId(when.slice(0, 10))}<br><span class="muted">${when.slice(11)}</span></td>
-  <td>${row.description ?? '-'}${row.merchant ? html`<br><span class="muted">${row.merchant}</span>` : ''}
+  <td class="tx-when">${formatDayId(when.slice(0, 10))}<br><span class="muted">${when.slice(11)}</span></td>
+  <td class="tx-what">${row.description ?? '-'}${row.merchant ? html`<br><span class="muted">${row.merchant}</span>` : ''}
     <br><span class="muted">${DIRECTION_LABEL[row.direction]} · ${SOURCE_LABEL[row.source]}</span>
     <br><span class="muted wallet">${whereLabel(row)}</span>
+    ${input.author !== undefined ? html`<br><span class="muted author">Ditulis: ${input.author ?? '-'}</span>` : ''}
     ${input.error ? html`<div class="alert error" role="alert">${input.error}</div>` : ''}</td>
-  <td>
+  <td class="tx-edit">
     ${
-      row.kind !== 'regular'
-        ? html`<span class="muted">${row.kind === 'adjustment' ? 'Penyesuaian saldo' : 'Pinjaman'}</span>`
-        : html`<form class="inline-edit" ${hx('update')}>
+      !writable
+        ? html`<span class="muted">${row.category ?? (row.direction === 'transfer' ? 'Transfer' : '-')}</span>`
+        : row.kind !== 'regular'
+          ? html`<span class="muted">${row.kind === 'adjustment' ? 'Penyesuaian saldo' : 'Pinjaman'}</span>`
+          : html`<form class="inline-edit" ${hx('update')}>
       ${hiddenCsrf(input.csrf)}<input type="hidden" name="back" value="${input.back}">
       ${
         row.direction === 'transfer'
@@ -181,24 +199,29 @@ export function transactionRow(
     </form>`
     }
   </td>
-  <td class="num">${money(row.amount, row.direction)}</td>
-  <td>${row.status === 'pending' ? html`<span class="badge pending">${STATUS_LABEL.pending}</span>` : html`<span class="badge">${STATUS_LABEL.confirmed}</span>`}</td>
-  <td><div class="actions">
+  <td class="num tx-amount">${money(row.amount, row.direction)}</td>
+  <td class="tx-status">${row.status === 'pending' ? html`<span class="badge pending">${STATUS_LABEL.pending}</span>` : html`<span class="badge">${STATUS_LABEL.confirmed}</span>`}</td>
+  <td class="tx-actions">${
+    writable
+      ? html`<div class="actions">
     ${
       row.status === 'pending'
         ? html`<form ${hx('confirm')}>${hiddenCsrf(input.csrf)}<input type="hidden" name="back" value="${input.back}"><button type="submit" class="secondary">Konfirmasi</button></form>`
         : ''
     }
     <form ${hx('delete')} hx-confirm="Hapus transaksi ini?">${hiddenCsrf(input.csrf)}<input type="hidden" name="back" value="${input.back}"><button type="submit" class="danger" aria-label="Hapus transaksi ${row.id}">Hapus</button></form>
-  </div></td>
+  </div>`
+      : ''
+  }</td>
 </tr>`;
 }
 
-function filterForm(filter: Filter, categories: readonly Categories.Category[]): Html {
+function filterForm(filter: Filter, categories: readonly Categories.Category[], book: OpenBook): Html {
   const names = [...new Set(categories.map((category) => category.name))].map(
     (name) => [name, name] as const,
   );
   return html`<form class="card filters" method="get" action="/transactions" role="search" aria-label="Filter transaksi">
+  ${book.kind === 'household' ? html`<input type="hidden" name="${BOOK_PARAM}" value="${book.id}">` : ''}
   <div><label for="f-from">Dari tanggal</label><input id="f-from" type="date" name="from" value="${filter.from ?? ''}"></div>
   <div><label for="f-to">Sampai tanggal</label><input id="f-to" type="date" name="to" value="${filter.to ?? ''}"></div>
   <div><label for="f-category">Kategori</label><select id="f-category" name="category"><option value="">Semua</option>${options(names, filter.category)}</select></div>
@@ -206,7 +229,7 @@ function filterForm(filter: Filter, categories: readonly Categories.Category[]):
   <div><label for="f-source">Sumber</label><select id="f-source" name="source"><option value="">Semua</option>${options(Object.entries(SOURCE_LABEL) as [string, string][], filter.source)}</select></div>
   <div><label for="f-status">Status</label><select id="f-status" name="status"><option value="">Semua</option>${options(Object.entries(STATUS_LABEL) as [string, string][], filter.status)}</select></div>
   <div><label for="f-q">Cari deskripsi</label><input id="f-q" type="search" name="q" value="${filter.q ?? ''}" placeholder="kopi, indomaret…"></div>
-  <div class="actions"><button type="submit">Terapkan</button><a class="button secondary" href="/transactions">Reset</a></div>
+  <div class="actions"><button type="submit">Terapkan</button><a class="button secondary" href="${inBook(book, '/transactions')}">Reset</a></div>
 </form>`;
 }
 
@@ -219,9 +242,10 @@ function addForm(
   wallets: readonly Wallets.Wallet[],
   csrf: string,
   today: string,
+  book: OpenBook,
 ): Html {
   return html`<details class="card"><summary>+ Tambah transaksi</summary>
-<form method="post" action="/transactions/new" class="filters">
+<form method="post" action="${inBook(book, '/transactions/new')}" class="filters">
   ${hiddenCsrf(csrf)}
   <div><label for="n-direction">Jenis</label><select id="n-direction" name="direction">${options(
     Object.entries(DIRECTION_LABEL) as [string, string][],
@@ -238,54 +262,78 @@ function addForm(
 </form></details>`;
 }
 
+/** Who wrote each row, in a household's books; null in personal books (the person wrote them all). */
+async function authorsIn(
+  db: Parameters<typeof Households.authorsOf>[0],
+  book: OpenBook,
+  rows: readonly Ledger.Transaction[],
+): Promise<ReadonlyMap<number, string> | null> {
+  if (book.kind === 'personal') return null;
+  return Households.authorsOf(
+    db,
+    book.id,
+    rows.map((row) => row.id),
+  );
+}
+
 async function listPage(
   c: Context<DashboardEnv>,
   deps: ApiDeps,
   messages: { ok?: string; error?: string } = {},
 ) {
-  const user = c.get('user');
+  const book = c.get('book');
   const csrf = c.get('session').csrf;
   const filter = filterOf(c);
   const pool = await deps.pool();
-  const categories = await Categories.listForUser(pool, user.id);
-  const wallets = await Wallets.balances(pool, user.id);
+  const categories = await Categories.listForUser(pool, book.id);
+  const wallets = await Wallets.balances(pool, book.id);
   const { rows, total } = await Ledger.list(pool, {
-    ...ledgerFilter(filter, user),
+    ...ledgerFilter(filter, book),
     limit: PAGE_SIZE,
     offset: (filter.page - 1) * PAGE_SIZE,
   });
+  const authors = await authorsIn(pool, book, rows);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const back = `/transactions${queryOf(filter, filter.page > 1 ? { page: String(filter.page) } : {})}`;
+  const back = `/transactions${queryOf(filter, book, filter.page > 1 ? { page: String(filter.page) } : {})}`;
   const body = html`<h1>Transaksi</h1>
 ${alert('ok', messages.ok ?? (c.req.query('ok') === 'tambah' ? 'Transaksi tersimpan.' : undefined))}
 ${alert('error', messages.error)}
-${filterForm(filter, categories)}
-${addForm(categories, wallets, csrf, localDate(nowOf(deps), user.timezone))}
+${filterForm(filter, categories, book)}
+${canWrite(book) ? addForm(categories, wallets, csrf, localDate(nowOf(deps), book.timezone), book) : ''}
 <section class="card" aria-labelledby="judul-tabel">
   <div class="actions spread">
     <h2 id="judul-tabel">${total} transaksi</h2>
     <div class="actions">
-      <a class="button secondary" id="export-csv" href="/transactions/export${queryOf(filter)}" download>Export CSV</a>
-      <a class="button secondary" href="/transactions/export${queryOf(filter, { delimiter: 'semicolon' })}" download>CSV (Excel Indonesia, ;)</a>
+      <a class="button secondary" id="export-csv" href="/transactions/export${queryOf(filter, book)}" download>Export CSV</a>
+      <a class="button secondary" href="/transactions/export${queryOf(filter, book, { delimiter: 'semicolon' })}" download>CSV (Excel Indonesia, ;)</a>
+      <a class="button secondary" id="export-json" href="/transactions/export${queryOf(filter, book, { format: 'json' })}" download>JSON</a>
     </div>
   </div>
   ${
     rows.length === 0
       ? html`<p class="muted">Tidak ada transaksi yang cocok.</p>`
-      : html`<div class="table-wrap"><table>
+      : html`<div class="table-wrap"><table class="tx-table">
     <caption class="sr-only">Daftar transaksi, terbaru di atas</caption>
     <thead><tr><th scope="col">Tanggal</th><th scope="col">Keterangan</th><th scope="col">Kategori &amp; jumlah</th><th scope="col" class="num">Jumlah</th><th scope="col">Status</th><th scope="col">Aksi</th></tr></thead>
-    <tbody>${rows.map((row) => transactionRow(row, { categories, csrf, timezone: user.timezone, back }))}</tbody>
+    <tbody>${rows.map((row) =>
+      transactionRow(row, {
+        categories,
+        csrf,
+        book,
+        back,
+        ...(authors ? { author: authors.get(row.id) ?? null } : {}),
+      }),
+    )}</tbody>
   </table></div>`
   }
   <nav class="pager" aria-label="Halaman">
-    ${filter.page > 1 ? html`<a href="/transactions${queryOf(filter, { page: String(filter.page - 1) })}" rel="prev">‹ Sebelumnya</a>` : html`<span></span>`}
+    ${filter.page > 1 ? html`<a href="/transactions${queryOf(filter, book, { page: String(filter.page - 1) })}" rel="prev">‹ Sebelumnya</a>` : html`<span></span>`}
     <span>Halaman ${Math.min(filter.page, pages)} dari ${pages}</span>
-    ${filter.page < pages ? html`<a href="/transactions${queryOf(filter, { page: String(filter.page + 1) })}" rel="next">Berikutnya ›</a>` : html`<span></span>`}
+    ${filter.page < pages ? html`<a href="/transactions${queryOf(filter, book, { page: String(filter.page + 1) })}" rel="next">Berikutnya ›</a>` : html`<span></span>`}
   </nav>
 </section>`;
   const status = messages.error ? 400 : 200;
-  return render(c, layout({ title: 'Transaksi', user, csrf, nav: 'transactions', body }), status);
+  return render(c, page(c, { title: 'Transaksi', nav: 'transactions', body }), status);
 }
 
 const NewFormSchema = z.object({
@@ -319,35 +367,39 @@ async function rowAction(
   deps: ApiDeps,
   act: (
     tx: DatabaseTransactionConnection,
-    userId: number,
+    bookId: number,
     id: number,
     form: Record<string, unknown>,
   ) => Promise<Ledger.Transaction | null>,
   schema: z.ZodType<{ back?: string | undefined }>,
 ) {
-  const user = c.get('user');
+  const book = c.get('book');
   const id = IdSchema.safeParse(c.req.param('id'));
   if (!id.success) throw new DomainError('not_found', 'Transaksi tidak ditemukan.');
   const pool = await deps.pool();
   const form = await readForm(c, schema);
-  const back = backTo(form.back, '/transactions');
-  const rowInput = async (error?: string) => ({
-    categories: await Categories.listForUser(pool, user.id),
-    csrf: c.get('session').csrf,
-    timezone: user.timezone,
-    back,
-    ...(error ? { error } : {}),
-  });
+  const back = backTo(form.back, inBook(book, '/transactions'));
+  const rowInput = async (row: Ledger.Transaction, error?: string) => {
+    const authors = await authorsIn(pool, book, [row]);
+    return {
+      categories: await Categories.listForUser(pool, book.id),
+      csrf: c.get('session').csrf,
+      book,
+      back,
+      ...(authors ? { author: authors.get(row.id) ?? null } : {}),
+      ...(error ? { error } : {}),
+    };
+  };
   try {
-    const row = await pool.transaction((tx) => act(tx, user.id, id.data, form));
+    const row = await writeInBook(deps, book, (tx) => act(tx, book.id, id.data, form));
     if (!isHtmx(c)) return c.redirect(back, 303);
     if (!row) return c.body(null, 200);
-    return render(c, transactionRow(row, await rowInput()));
+    return render(c, transactionRow(row, await rowInput(row)));
   } catch (error) {
     if (!(error instanceof DomainError) || error.code !== 'invalid' || !isHtmx(c)) throw error;
-    const current = await Ledger.findForUser(pool, user.id, id.data);
+    const current = await Ledger.findForUser(pool, book.id, id.data);
     if (!current) throw error;
-    return render(c, transactionRow(current, await rowInput(error.message)), 422);
+    return render(c, transactionRow(current, await rowInput(current, error.message)), 422);
   }
 }
 
@@ -361,15 +413,28 @@ export function transactionPageRoutes(deps: ApiDeps) {
     .get(
       '/transactions/export',
       pageOrApi(deps, async (c) => {
-        const user = c.get('user');
+        const book = c.get('book');
         const filter = filterOf(c);
+        const pool = await deps.pool();
         // More rows than one file holds: the error page (400), as the JSON API answers.
-        const rows = await exportRows(await deps.pool(), ledgerFilter(filter, user));
+        const rows = await exportRows(pool, ledgerFilter(filter, book));
+        const authors = (await authorsIn(pool, book, rows)) ?? undefined;
+        const stem = `kantong-transaksi-${localDate(nowOf(deps), book.timezone)}`;
+        const headers = {
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+        };
+        if (filter.format === 'json')
+          return c.json(exportJson(rows, { book: book.kind, ...(authors ? { authors } : {}) }), 200, {
+            ...headers,
+            'Content-Disposition': `attachment; filename="${stem}.json"`,
+          });
         const csv = toCsv(rows, {
-          timezone: user.timezone,
+          timezone: book.timezone,
           delimiter: filter.delimiter === 'semicolon' ? ';' : ',',
+          ...(authors ? { authors } : {}),
         });
-        const name = `kantong-transaksi-${localDate(nowOf(deps), user.timezone)}.csv`;
+        const name = `${stem}.csv`;
         return c.body(csv, 200, {
           'Content-Type': 'text/csv; charset=utf-8',
           'Content-Disposition': `attachment; filename="${name}"`,
@@ -379,7 +444,7 @@ export function transactionPageRoutes(deps: ApiDeps) {
       }),
     )
     .post('/transactions/new', signedIn, async (c) => {
-      const user = c.get('user');
+      const book = c.get('book');
       let form: z.infer<typeof NewFormSchema>;
       try {
         form = await readForm(c, NewFormSchema);
@@ -388,12 +453,13 @@ export function transactionPageRoutes(deps: ApiDeps) {
         const ref = (id: number | undefined) => (id === undefined ? null : { id });
         await pool.transaction((tx) =>
           recordFromWeb(tx, {
-            userId: user.id,
+            userId: book.id,
+            authorMemberId: book.memberId,
             direction: form.direction,
             amount,
             category: form.direction === 'transfer' ? null : ref(form.category_id),
             description: form.description ?? null,
-            datetime: instantOf(form.date, user.timezone, nowOf(deps), form.time),
+            datetime: instantOf(form.date, book.timezone, nowOf(deps), form.time),
             wallet: ref(form.wallet_id),
             ...(form.direction === 'transfer' ? { toWallet: ref(form.to_wallet_id) } : {}),
           }),
@@ -403,16 +469,16 @@ export function transactionPageRoutes(deps: ApiDeps) {
           return listPage(c, deps, { error: error.message });
         throw error;
       }
-      return c.redirect('/transactions?ok=tambah', 303);
+      return c.redirect(inBook(book, '/transactions?ok=tambah'), 303);
     })
     .post('/transactions/:id/update', signedIn, (c) =>
       rowAction(
         c,
         deps,
-        async (tx, userId, id, form) => {
+        async (tx, bookId, id, form) => {
           const edit = form as z.infer<typeof EditFormSchema>;
           return Ledger.editForUser(tx, {
-            userId,
+            userId: bookId,
             id,
             ...(edit.amount ? { amount: amountOf(edit.amount) } : {}),
             ...(edit.category_id ? { categoryId: edit.category_id } : {}),
@@ -422,14 +488,14 @@ export function transactionPageRoutes(deps: ApiDeps) {
       ),
     )
     .post('/transactions/:id/confirm', signedIn, (c) =>
-      rowAction(c, deps, (tx, userId, id) => Ledger.confirmForUser(tx, userId, id), ActionFormSchema),
+      rowAction(c, deps, (tx, bookId, id) => Ledger.confirmForUser(tx, bookId, id), ActionFormSchema),
     )
     .post('/transactions/:id/delete', signedIn, (c) =>
       rowAction(
         c,
         deps,
-        async (tx, userId, id) => {
-          await Ledger.softDeleteForUser(tx, userId, id);
+        async (tx, bookId, id) => {
+          await Ledger.softDeleteForUser(tx, bookId, id);
           return null;
         },
         ActionFormSchema,

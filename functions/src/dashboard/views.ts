@@ -3,11 +3,14 @@
  * escaped unless it is itself a template, so user text (descriptions, merchant names) can never
  * become markup. Pages are server-rendered; HTMX swaps single table rows.
  */
+import type * as Households from '@kantong/shared/households';
 import { formatRupiah } from '@kantong/shared/money';
 import type * as Users from '@kantong/shared/users';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { assetUrl } from './assets.ts';
+import { BOOK_PARAM, inBook, type OpenBook, ROLE_LABEL } from './book.ts';
+import type { DashboardEnv } from './session.ts';
 
 export type Html = ReturnType<typeof html>;
 
@@ -40,14 +43,48 @@ export async function render(
   return c.html(await body, status, pageHeaders(extra));
 }
 
-export type NavKey = 'dashboard' | 'transactions' | 'wallets' | 'savings';
+export type NavKey = 'dashboard' | 'transactions' | 'wallets' | 'savings' | 'members';
 
-const NAV: { key: NavKey; href: string; label: string }[] = [
+const NAV: { key: NavKey; href: string; label: string; household?: true }[] = [
   { key: 'dashboard', href: '/dashboard', label: 'Ringkasan' },
   { key: 'transactions', href: '/transactions', label: 'Transaksi' },
   { key: 'wallets', href: '/wallets', label: 'Dompet & Utang' },
   { key: 'savings', href: '/savings', label: 'Tabungan' },
+  { key: 'members', href: '/anggota', label: 'Anggota', household: true },
 ];
+
+/**
+ * The book switcher and which book is open, on every page of a signed-in person. A plain GET
+ * form (works without script; dashboard.js submits it on change) to the same page in the chosen
+ * book; a household's page of a person who left answers 404 on the next request anyway.
+ */
+function bookBar(
+  book: OpenBook,
+  books: readonly Pick<Households.Book, 'book_id' | 'name' | 'role'>[],
+  nav: NavKey | undefined,
+): Html {
+  const target = NAV.find((item) => item.key === nav && !item.household)?.href ?? '/dashboard';
+  return html`<div class="book-bar" id="buku-aktif">
+  <p>Buku: <strong>${book.kind === 'personal' ? 'Pribadi' : book.name}</strong>${
+    book.kind === 'household' ? html` <span class="badge">${ROLE_LABEL[book.role]}</span>` : ''
+  }</p>
+  ${
+    books.length === 0
+      ? ''
+      : html`<form method="get" action="${target}" class="book-switch">
+    <label for="pilih-buku" class="sr-only">Pilih buku</label>
+    <select id="pilih-buku" name="${BOOK_PARAM}" data-autosubmit>
+      <option value="pribadi"${book.kind === 'personal' ? html` selected` : ''}>Pribadi</option>
+      ${books.map(
+        (entry) =>
+          html`<option value="${entry.book_id}"${entry.book_id === book.id && book.kind === 'household' ? html` selected` : ''}>${entry.name} (${ROLE_LABEL[entry.role]})</option>`,
+      )}
+    </select>
+    <button type="submit" class="secondary">Buka</button>
+  </form>`
+  }
+</div>`;
+}
 
 // htmx: no eval, no injected <style> (the CSP forbids both); 422 answers (a refused edit) are swapped in.
 const HTMX_CONFIG = JSON.stringify({
@@ -68,8 +105,11 @@ export function layout(input: {
   csrf?: string;
   nav?: NavKey;
   charts?: boolean;
+  book?: OpenBook;
+  books?: readonly Households.Book[];
 }): Html {
-  const { user, csrf } = input;
+  const { user, csrf, book } = input;
+  const href = (path: string) => (book ? inBook(book, path) : path);
   return html`<!doctype html>
 <html lang="id">
 <head>
@@ -85,13 +125,13 @@ ${input.charts ? html`<script src="${assetUrl('chart.js')}" defer></script>` : '
 <body${csrf ? html` hx-headers="${JSON.stringify({ 'x-csrf-token': csrf })}"` : ''}>
 <a class="skip" href="#isi">Langsung ke isi</a>
 <header class="top">
-  <a class="brand" href="${user ? '/dashboard' : '/login'}">Kantong</a>
+  <a class="brand" href="${user ? href('/dashboard') : '/login'}">Kantong</a>
   ${
     user
       ? html`<nav aria-label="Menu utama">
-    ${NAV.map(
+    ${NAV.filter((item) => !item.household || book?.kind === 'household').map(
       (item) =>
-        html`<a href="${item.href}"${item.key === input.nav ? html` aria-current="page"` : ''}>${item.label}</a>`,
+        html`<a href="${href(item.href)}"${item.key === input.nav ? html` aria-current="page"` : ''}>${item.label}</a>`,
     )}
   </nav>
   <form method="post" action="/logout">
@@ -102,6 +142,7 @@ ${input.charts ? html`<script src="${assetUrl('chart.js')}" defer></script>` : '
   }
 </header>
 <main id="isi">
+${user && book ? bookBar(book, input.books ?? [], input.nav) : ''}
 ${input.body}
 </main>
 </body>
@@ -136,12 +177,35 @@ export function options<T extends string>(
   );
 }
 
+/** A signed-in page in the open book: its nav, book switcher and CSRF token come from the request. */
+export function page(
+  c: Context<DashboardEnv>,
+  input: { title: string; body: Html; nav?: NavKey; charts?: boolean },
+): Html {
+  return layout({
+    ...input,
+    user: c.get('user'),
+    csrf: c.get('session').csrf,
+    book: c.get('book'),
+    books: c.get('books'),
+  });
+}
+
 /** A page that says what went wrong, for errors outside a form. */
-export function errorPage(title: string, message: string, user?: Users.User, csrf?: string): Html {
+export function errorPage(
+  title: string,
+  message: string,
+  user?: Users.User,
+  csrf?: string,
+  book?: OpenBook,
+  books?: readonly Households.Book[],
+): Html {
   return layout({
     title,
     ...(user ? { user } : {}),
     ...(csrf ? { csrf } : {}),
-    body: html`<h1>${title}</h1>${alert('error', message)}<p><a href="${user ? '/dashboard' : '/login'}">Kembali</a></p>`,
+    ...(book ? { book } : {}),
+    ...(books ? { books } : {}),
+    body: html`<h1>${title}</h1>${alert('error', message)}<p><a href="${user ? (book ? inBook(book, '/dashboard') : '/dashboard') : '/login'}">Kembali</a></p>`,
   });
 }

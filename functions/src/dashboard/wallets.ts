@@ -1,7 +1,7 @@
 /**
  * `/wallets` ("Dompet & Utang"): the balance of every wallet (Tunai, banks, e-wallets) and, per
  * person, what the user owes and is owed — borrowed or lent in total, paid back, still
- * outstanding. Both are computed from the session user's ledger rows only (shared/src/wallets
+ * outstanding. Both are computed from the open book's ledger rows only (shared/src/wallets
  * and shared/src/debts), never stored, so the page cannot disagree with the chat's "cek saldo" /
  * "cek hutang".
  */
@@ -12,7 +12,7 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { ApiDeps } from '../api/deps.ts';
 import { type DashboardEnv, requireUser } from './session.ts';
-import { type Html, layout, money, render } from './views.ts';
+import { type Html, money, page, render } from './views.ts';
 
 export const WALLET_KIND_LABEL = {
   cash: 'Tunai',
@@ -82,18 +82,16 @@ export function walletsPage(
 
 export function walletPageRoutes(deps: ApiDeps) {
   return new Hono<DashboardEnv>().get('/wallets', requireUser(deps), async (c) => {
-    const user = c.get('user');
+    const book = c.get('book');
     const pool = await deps.pool();
     const [wallets, debts] = await Promise.all([
-      Wallets.balances(pool, user.id),
-      Debts.balances(pool, user.id),
+      Wallets.balances(pool, book.id),
+      Debts.balances(pool, book.id),
     ]);
     return render(
       c,
-      layout({
+      page(c, {
         title: 'Dompet & Utang',
-        user,
-        csrf: c.get('session').csrf,
         nav: 'wallets',
         body: walletsPage(wallets, debts),
       }),

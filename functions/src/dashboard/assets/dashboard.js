@@ -38,4 +38,11 @@
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', draw);
   else draw();
+  // The book switcher opens the chosen book at once; without script its "Buka" button does.
+  const autosubmit = () => {
+    for (const select of document.querySelectorAll('select[data-autosubmit]'))
+      select.addEventListener('change', () => select.form?.requestSubmit());
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', autosubmit);
+  else autosubmit();
 })();
