@@ -1,6 +1,7 @@
 /**
  * End to end in a real browser: Debian's chromium driven by playwright-core against the app on
- * a real socket and a real PostgreSQL. Screenshots land in .test-artifacts/dashboard-e2e/.
+ * a real socket and a real PostgreSQL, at a phone's width (412 px, as most people open it; one
+ * desktop shot too). Screenshots land in os.tmpdir()/kantong-screens (printed; not committed).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { sql } from '@kantong/shared/db';
 import * as Debts from '@kantong/shared/debts';
+import * as Households from '@kantong/shared/households';
 import * as Ledger from '@kantong/shared/ledger';
 import { needsProgram } from '@kantong/shared/testing';
 import * as Wallets from '@kantong/shared/wallets';
@@ -23,8 +25,11 @@ const hasChromium = needsProgram(
   existsSync(CHROMIUM),
   'apt-get install chromium (.ci/run installs it)',
 );
-const ARTIFACTS = join(import.meta.dirname, '../../../.test-artifacts/dashboard-e2e');
+const ARTIFACTS = join(tmpdir(), 'kantong-screens');
 const PHONE = '6281500000001';
+const PARTNER = '6281500000002';
+/** A phone's CSS width (Pixel 7 / Galaxy S2x class): the width the issue measured the overflow at. */
+const PHONE_VIEWPORT = { width: 412, height: 915 };
 const PASSWORD = 'rahasia-e2e-123';
 
 describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
@@ -47,8 +52,41 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     await api.say(PHONE, 'beli pulsa 50k');
     await api.say(PHONE, 'makan siang 25rb');
     await api.say(PHONE, 'gaji 5jt');
-    await api.say('6281500000002', 'belanja rahasia orang lain 999rb');
+    await api.say(PARTNER, 'halo');
+    await api.say(PARTNER, 'ya');
+    await api.say(PARTNER, 'belanja rahasia orang lain 999rb');
     token = linkToken((await api.say(PHONE, 'link dashboard')).reply);
+    // A household of the two, made as the group's "aktifkan kantong" makes it; the partner books
+    // one row in it (as a group message does: actAs, then the ledger).
+    const idOf = (phone: string) =>
+      api.db.pool.oneFirst(
+        sql.type(z.object({ id: z.number() }))`SELECT id FROM users WHERE phone = ${phone}`,
+      );
+    const [me, partner] = [await idOf(PHONE), await idOf(PARTNER)];
+    await api.db.pool.query(sql.unsafe`UPDATE users SET name = 'Sari' WHERE id = ${partner}`);
+    await api.db.pool.transaction(async (tx) => {
+      const { household } = await Households.activate(tx, {
+        groupJid: '120363000000000042@g.us',
+        name: 'Keluarga Santoso',
+        owner: { id: me, timezone: 'Asia/Jakarta' },
+      });
+      const member = await Households.addMember(tx, {
+        bookId: household.book_id,
+        userId: partner,
+        lid: null,
+        displayName: null,
+      });
+      await Households.actAs(tx, member.id);
+      await Ledger.record(tx, {
+        userId: household.book_id,
+        direction: 'expense',
+        amount: 185_000n,
+        categoryId: null,
+        description: 'belanja bulanan keluarga di pasar induk',
+        datetime: new Date(),
+        source: 'whatsapp',
+      });
+    });
     await new Promise<void>((ready) => {
       const server = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
         base = `http://127.0.0.1:${info.port}`;
@@ -60,7 +98,7 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     profile = mkdtempSync(join(tmpdir(), 'kantong-chromium-'));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
-      viewport: { width: 390, height: 844 },
+      viewport: PHONE_VIEWPORT,
       acceptDownloads: true,
       args: [
         '--headless',
@@ -81,6 +119,7 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
         consoleErrors.push(message.text());
     });
     page.on('pageerror', (error) => consoleErrors.push(String(error)));
+    console.log(`dashboard screenshots: ${ARTIFACTS}`);
   }, 60_000);
 
   afterAll(async () => {
@@ -179,12 +218,12 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
       .trimEnd()
       .split('\r\n');
     expect(lines[0]).toBe(
-      'tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id,dompet,ke_dompet,jenis,pihak',
+      'tanggal,arah,kategori,deskripsi,jumlah,mata_uang,sumber,status,merchant,id,dompet,ke_dompet,jenis,pihak,penulis',
     );
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(
       new RegExp(
-        `^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2},expense,Hiburan,beli pulsa,50000,IDR,whatsapp,confirmed,,${id},Tunai,,regular,$`,
+        `^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2},expense,Hiburan,beli pulsa,50000,IDR,whatsapp,confirmed,,${id},Tunai,,regular,,$`,
       ),
     );
     await shot('06-transactions-filtered');
@@ -253,9 +292,85 @@ describe.skipIf(!hasChromium)('dashboard in a real browser', () => {
     ).toEqual(['Rp60.000', 'Rp100.000', 'Rp40.000']);
     expect(await page.textContent('main')).not.toContain('rahasia');
     await shot('08-wallets-desktop');
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setViewportSize(PHONE_VIEWPORT);
     await shot('09-wallets-mobile');
   }, 30_000);
+
+  it('switches to the household book and shows the row another member booked, with their name', async () => {
+    await page.goto(`${base}/transactions`);
+    expect(await page.locator('#buku-aktif strong').textContent()).toBe('Pribadi');
+    // dashboard.js opens the chosen book on change; no button press needed.
+    await Promise.all([
+      page.waitForURL(/buku=\d+/),
+      page.getByLabel('Pilih buku').selectOption({ label: 'Keluarga Santoso (Pemilik)' }),
+    ]);
+    expect(new URL(page.url()).pathname).toBe('/transactions');
+    expect(await page.locator('#buku-aktif strong').textContent()).toBe('Keluarga Santoso');
+    const row = page.locator('tr', { hasText: 'belanja bulanan keluarga' });
+    expect(await row.locator('.author').textContent()).toBe('Ditulis: Sari');
+    expect(await row.locator('.tx-amount').textContent()).toBe('Rp185.000');
+    const main = await page.textContent('main');
+    expect(main).not.toContain('rahasia orang lain');
+    expect(main).not.toContain('beli pulsa');
+    // The nav stays in the household; the members page lists both.
+    await page.getByRole('link', { name: 'Anggota' }).click();
+    await page.waitForURL(/\/anggota\?buku=\d+/);
+    expect(await page.locator('#tabel-anggota tbody tr').count()).toBe(2);
+    expect(await page.locator('#tabel-anggota').textContent()).toContain('Sari');
+  }, 30_000);
+
+  it('fits a 412 px phone: no page scrolls sideways, every amount is on screen, transactions read as cards', async () => {
+    await page.setViewportSize(PHONE_VIEWPORT);
+    const household = new URL(page.url()).searchParams.get('buku');
+    expect(household).toMatch(/^\d+$/);
+    const fits = async (label: string) => {
+      const width = await page.evaluate<{ scroll: number; client: number }>(
+        '({ scroll: document.scrollingElement.scrollWidth, client: document.scrollingElement.clientWidth })',
+      );
+      expect(width.scroll, label).toBeLessThanOrEqual(width.client);
+      expect(width.client, label).toBe(PHONE_VIEWPORT.width);
+    };
+    const pages = [
+      ['overview', '/dashboard'],
+      ['transactions', '/transactions'],
+      ['wallets', '/wallets'],
+      ['savings', '/savings'],
+      ['members', '/anggota'],
+    ];
+    for (const [book, suffix] of [
+      ['pribadi', ''],
+      ['keluarga', `buku=${household}`],
+    ]) {
+      for (const [name, path] of pages) {
+        await page.goto(`${base}${path}${suffix ? `?${suffix}` : ''}`);
+        await fits(`${book} ${name}`);
+        await shot(`phone-${book}-${name}`);
+      }
+      // Every amount of every transaction inside the screen, right edge included.
+      await page.goto(`${base}/transactions${suffix ? `?${suffix}` : ''}`);
+      const outside = await page.evaluate<
+        string[]
+      >(`[...document.querySelectorAll('tbody tr')].flatMap((row) => {
+        const box = row.querySelector('.tx-amount').getBoundingClientRect();
+        return box.width > 0 && box.left >= 0 && box.right <= window.innerWidth ? [] : [row.id + ' ' + box.left + '-' + box.right];
+      })`);
+      expect(outside, book).toEqual([]);
+      expect(await page.locator('tbody tr').count(), book).toBeGreaterThan(0);
+      // The report file as opened from the phone's downloads: its own page (about:blank, so the
+      // file's inline style applies as it would offline, not under the dashboard's CSP).
+      const report = await page.request.get(`${base}/reports/download${suffix ? `?${suffix}` : ''}`);
+      expect(report.status()).toBe(200);
+      const file = await browser.newPage();
+      await file.setViewportSize(PHONE_VIEWPORT);
+      await file.setContent(await report.text());
+      const width = await file.evaluate<{ scroll: number; client: number }>(
+        '({ scroll: document.scrollingElement.scrollWidth, client: document.scrollingElement.clientWidth })',
+      );
+      expect(width.scroll, `${book} report`).toBeLessThanOrEqual(width.client);
+      await file.screenshot({ path: join(ARTIFACTS, `phone-${book}-report.png`), fullPage: true });
+      await file.close();
+    }
+  }, 60_000);
 
   it('ran without a script error or a CSP violation', () => {
     expect(consoleErrors).toEqual([]);

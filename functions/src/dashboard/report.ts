@@ -3,6 +3,7 @@
  * inside, no script) that opens offline on a phone or laptop and prints to PDF from any browser
  * — totals, categories, budgets, top merchants and every transaction of the month.
  */
+import * as Households from '@kantong/shared/households';
 import * as Ledger from '@kantong/shared/ledger';
 import { formatRupiah, percent } from '@kantong/shared/money';
 import * as Reports from '@kantong/shared/reports';
@@ -18,7 +19,11 @@ import { DIRECTION_LABEL, type Html } from './views.ts';
 
 const REPORT_STYLE = `body{font-family:system-ui,sans-serif;color:#1b1f24;max-width:900px;margin:1rem auto;padding:0 1rem}
 table{width:100%;border-collapse:collapse;margin-bottom:1.5rem}th,td{border-bottom:1px solid #d5dae0;padding:.35rem;text-align:left}
-td.num,th.num{text-align:right;white-space:nowrap}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.5rem}`;
+td.num,th.num{text-align:right;white-space:nowrap}td{overflow-wrap:anywhere}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.5rem}
+@media (max-width:600px){table.semua thead{display:none}table.semua tr{display:grid;grid-template-columns:minmax(0,1fr) auto;border-bottom:1px solid #d5dae0;padding:.35rem 0}
+table.semua td{border:0;padding:.1rem .35rem}table.semua td.num{grid-column:2;grid-row:1;font-weight:700}}`;
+// On a phone the file's list of every transaction reads as cards (date and amount on one line),
+// as the dashboard's does: five columns do not fit 412 px.
 
 function amountTable(title: string, rows: readonly Reports.CategoryAmount[]): Html {
   return html`<h2>${title}</h2>${
@@ -33,6 +38,8 @@ export function reportDocument(
   who: string,
   overview: Reports.MonthOverview,
   transactions: readonly Ledger.Transaction[],
+  /** Who wrote each row, in a household's books. */
+  authors?: ReadonlyMap<number, string>,
 ): Html {
   const { summary, range } = overview;
   return html`<!doctype html>
@@ -66,10 +73,10 @@ ${
     : html`<table><tbody>${overview.merchants.map((row) => html`<tr><td>${row.merchant}</td><td class="num">${row.count}×</td><td class="num">${formatRupiah(row.amount)}</td></tr>`)}</tbody></table>`
 }
 <h2>Semua transaksi</h2>
-<table><thead><tr><th>Tanggal</th><th>Jenis</th><th>Kategori</th><th>Deskripsi</th><th class="num">Jumlah</th></tr></thead><tbody>
+<table class="semua"><thead><tr><th>Tanggal</th><th>Jenis</th><th>Kategori</th><th>Deskripsi</th>${authors ? html`<th>Penulis</th>` : ''}<th class="num">Jumlah</th></tr></thead><tbody>
 ${transactions.map(
   (row) =>
-    html`<tr><td>${localDateTime(row.tx_datetime, book.timezone)}</td><td>${DIRECTION_LABEL[row.direction]}</td><td>${row.category ?? '-'}</td><td>${row.description ?? '-'}</td><td class="num">${formatRupiah(row.amount)}</td></tr>`,
+    html`<tr><td>${localDateTime(row.tx_datetime, book.timezone)}</td><td>${DIRECTION_LABEL[row.direction]}</td><td>${row.category ?? '-'}</td><td>${row.description ?? '-'}</td>${authors ? html`<td>${authors.get(row.id) ?? '-'}</td>` : ''}<td class="num">${formatRupiah(row.amount)}</td></tr>`,
 )}
 </tbody></table>
 </body></html>`;
@@ -95,7 +102,15 @@ export function reportRoutes(deps: ApiDeps) {
       const name = `kantong-laporan-${month.slice(0, 7)}.html`;
       // A household's report names the household; a personal one, the person.
       const who = book.kind === 'household' ? book.name : c.get('user').name;
-      return c.html(await reportDocument(book, who, overview, rows), 200, {
+      const authors =
+        book.kind === 'household'
+          ? await Households.authorsOf(
+              pool,
+              book.id,
+              rows.map((row) => row.id),
+            )
+          : undefined;
+      return c.html(await reportDocument(book, who, overview, rows, authors), 200, {
         'Content-Disposition': `attachment; filename="${name}"`,
         'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
         'X-Content-Type-Options': 'nosniff',
