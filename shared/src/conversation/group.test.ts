@@ -10,6 +10,7 @@ import { LINK_PLACEHOLDER } from '../auth/index.ts';
 import { sql } from '../db/pool.ts';
 import { createTestDatabase, type TestDatabase } from '../db/testing.ts';
 import { parseMessage } from '../nlu/rules.ts';
+import type { ReceiptReading } from '../receipts/parse.ts';
 import {
   ALREADY_ACTIVE,
   canWrite,
@@ -20,7 +21,7 @@ import {
   signed,
   writes,
 } from './group.ts';
-import { handleIncoming, type IncomingMessage } from './index.ts';
+import { type Extracted, handleIncoming, type IncomingMessage } from './index.ts';
 
 describe('group commands as people type them', () => {
   it('reads aktifkan/matikan kantong through case, punctuation and mentions', () => {
@@ -275,5 +276,139 @@ describe('a household in a group, through handleIncoming', () => {
     // Only an owner still in the group switches it back on.
     expect((await inGroup(ANI, 'aktifkan kantong')).intent).toBe('group_owners_only');
     expect((await inGroup(BUDI, 'aktifkan kantong')).intent).toBe('group_activate');
+  });
+});
+
+describe('receipts, voice notes, budgets and savings in a household', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await send(OWNER, 'halo');
+    await send(OWNER, 'ya');
+    await send(OWNER, 'aktifkan kantong', GROUP);
+    await send(MEMBER, 'halo juga', GROUP);
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const GROUP = '120363000000000002@g.us';
+  const OWNER = '6281400000001';
+  const MEMBER = '6281400000002';
+  const NAMES: Record<string, string> = { [OWNER]: 'Rina', [MEMBER]: 'Dodi' };
+  let counter = 0;
+
+  function send(
+    from: string,
+    text: string,
+    group?: string,
+    extra: Partial<IncomingMessage> = {},
+    extracted?: Extracted,
+  ) {
+    counter += 1;
+    return handleIncoming(
+      { pool: db.pool },
+      {
+        from_number: from,
+        message_type: 'text',
+        text,
+        message_id: `media-${counter}`,
+        ...(group
+          ? { group: { jid: group, name: null, sender_lid: null, sender_name: NAMES[from] ?? null } }
+          : {}),
+        ...extra,
+      },
+      extracted,
+    );
+  }
+  const reading: ReceiptReading = {
+    total: 87_500n,
+    date: null,
+    merchant: 'Indomaret',
+    items: [],
+    raw_text: 'INDOMARET\nTOTAL 87.500',
+    confidence: 0.95,
+    status: 'confirmed',
+    kind: 'purchase',
+    topup: null,
+    checks: ['items'],
+  };
+
+  it('names the household after the group, or "Keluarga"', async () => {
+    const name = await db.pool.oneFirst(sql.type(z.object({ name: z.string() }))`
+      SELECT u.name FROM households h JOIN users u ON u.id = h.book_id WHERE h.group_jid = ${GROUP}`);
+    expect(name).toBe('Keluarga');
+  });
+
+  it('books a receipt photo and a voice note to the household, tagged with the author', async () => {
+    const photo = await send(
+      MEMBER,
+      '',
+      GROUP,
+      { message_type: 'image', text: null },
+      { kind: 'receipt', reading, media: null },
+    );
+    expect(photo.intent).toBe('receipt');
+    expect(photo.reply).toMatch(/^Dodi: /);
+    const voice = await send(
+      OWNER,
+      '',
+      GROUP,
+      { message_type: 'audio', text: null },
+      { kind: 'transcript', text: 'beli bensin lima puluh ribu', duration_s: 3, media: null },
+    );
+    expect(voice.reply).toContain('Dicatat buat Rina');
+    const booked = await db.pool.any(sql.type(
+      z.object({ amount: z.bigint(), author: z.string().nullable(), kind: z.string() }),
+    )`
+      SELECT t.amount, m.display_name AS author, u.kind FROM transactions t
+      JOIN users u ON u.id = t.user_id LEFT JOIN household_members m ON m.id = t.author_member_id ORDER BY t.id`);
+    expect(booked).toEqual([
+      { amount: 87_500n, author: 'Dodi', kind: 'household' },
+      { amount: 50_000n, author: 'Rina', kind: 'household' },
+    ]);
+  });
+
+  it('keeps budgets and their alerts per household, in the group', async () => {
+    expect((await send(OWNER, 'set budget makan 100rb', GROUP)).reply).toContain('Budget Makan Rp100.000');
+    const over = await send(MEMBER, 'makan siang 85rb', GROUP);
+    expect(over.reply).toContain('Dicatat buat Dodi');
+    expect(over.reply).toContain('⚠️ Budget Makan bulan ini udah kepakai 85%');
+    // The owner's own books have no such budget: their personal lunch alerts nothing.
+    expect((await send(OWNER, 'makan siang 95rb')).reply).not.toContain('Budget');
+  });
+
+  it('shares savings goals: one member starts it, another saves into it', async () => {
+    await send(OWNER, 'buat tabungan mudik 5jt', GROUP);
+    expect((await send(MEMBER, 'setor mudik 500rb', GROUP)).reply).toContain('Dodi');
+    const overview = await send(OWNER, 'cek tabungan', GROUP);
+    expect(overview.reply).toContain('💰 Tabungan bersama:');
+    expect(overview.reply).toContain('mudik');
+    const author = await db.pool.oneFirst(sql.type(z.object({ author: z.string().nullable() }))`
+      SELECT m.display_name AS author FROM savings_transactions s
+      LEFT JOIN household_members m ON m.id = s.author_member_id ORDER BY s.id DESC LIMIT 1`);
+    expect(author).toBe('Dodi');
+    // Rina's personal chat has no savings goal at all.
+    expect((await send(OWNER, 'cek tabungan')).reply).not.toContain('mudik');
+  });
+
+  it("refuses a viewer's receipt and voice note", async () => {
+    await send(OWNER, `jadikan ${MEMBER} viewer`, GROUP);
+    const photo = await send(
+      MEMBER,
+      '',
+      GROUP,
+      { message_type: 'image', text: null },
+      { kind: 'receipt', reading, media: null },
+    );
+    expect(photo.intent).toBe('group_viewer_refused');
+    const voice = await send(
+      MEMBER,
+      '',
+      GROUP,
+      { message_type: 'audio', text: null },
+      { kind: 'transcript', text: 'beli kopi dua puluh ribu', duration_s: 2, media: null },
+    );
+    expect(voice.intent).toBe('group_viewer_refused');
   });
 });
