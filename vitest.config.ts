@@ -30,6 +30,7 @@ const NEEDS = [
       'shared/src/receipts/**/*.test.ts',
       'shared/src/speech/**/*.test.ts',
       'functions/src/media.test.ts',
+      'functions/src/media-households.test.ts',
       'functions/src/api/routes/media.test.ts',
       'functions/src/faults/s3-down.test.ts',
     ],
