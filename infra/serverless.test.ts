@@ -9,6 +9,7 @@ import { dirname, join, matchesGlob } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DOCS_SOURCES } from '../functions/src/api/docs.ts';
 import { QUEUES, type QueueKey, type QueueSpec } from '../shared/src/queue/topology.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -173,6 +174,17 @@ describe('serverless.yml on several instances (issue 13)', () => {
       'functions/src/dashboard/assets/app.css',
       'functions/src/dashboard/assets/dashboard.js',
     ]) {
+      expect({ file, shipped: patterns.some((pattern) => matchesGlob(file, pattern)) }).toEqual({
+        file,
+        shipped: true,
+      });
+      expect(existsSync(join(root, file))).toBe(true);
+    }
+  });
+
+  it('ships the /docs files in the api package (functions/src/api/docs.ts DOCS_SOURCES)', () => {
+    const patterns = [...(config.package.patterns ?? []), ...(config.functions.api?.package?.patterns ?? [])];
+    for (const file of Object.values(DOCS_SOURCES)) {
       expect({ file, shipped: patterns.some((pattern) => matchesGlob(file, pattern)) }).toEqual({
         file,
         shipped: true,

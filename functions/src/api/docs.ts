@@ -77,6 +77,7 @@ const ASSET: RouteDoc = {
   summary: 'Berkas halaman dokumentasi',
   description: "The docs page's script and style, served from this origin (no CDN).",
   tags: ['Operations'],
+  example: { name: 'docs.js' },
   responses: {
     200: {
       description: 'The file; cacheable for a year (the URL carries its hash).',
@@ -96,6 +97,7 @@ export function docsRoutes() {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Kantong API</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${url('swagger-ui.css')}">
 </head>
 <body>

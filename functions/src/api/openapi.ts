@@ -226,7 +226,13 @@ function parametersOf(operation: Operation, example: unknown) {
   }
   for (const match of operation.path.matchAll(/:([A-Za-z0-9_]+)/g)) {
     if (!parameters.some((parameter) => parameter.name === match[1] && parameter.in === 'path'))
-      parameters.push({ name: match[1], in: 'path', required: true, schema: { type: 'string' } });
+      parameters.push({
+        name: match[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+        ...(examples[match[1] ?? ''] === undefined ? {} : { example: examples[match[1] ?? ''] }),
+      });
   }
   return parameters;
 }

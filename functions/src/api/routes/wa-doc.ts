@@ -17,12 +17,10 @@ export const IncomingReplySchema = z.object({
     .int()
     .meta({ description: 'The books it was written to: the sender’s, or a household’s.' }),
   message_id: z.string(),
-  duplicate: z
-    .boolean()
-    .meta({
-      description:
-        'True when this message_id was handled before: nothing changed, the first reply is repeated.',
-    }),
+  duplicate: z.boolean().meta({
+    description:
+      'True when this message_id was handled before: nothing changed, the first reply is repeated.',
+  }),
   outbox_ids: z
     .array(z.number().int())
     .meta({ description: 'Outbox rows still to be sent (outbox delivery only).' }),
