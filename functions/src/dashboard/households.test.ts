@@ -33,7 +33,7 @@ const personalTx: Record<string, number> = {};
 const ids: Record<string, number> = {};
 
 /** Words only each person's own books hold: none may show up anywhere else. */
-const SECRET = {
+const SECRET: Record<string, string> = {
   [ALICE]: 'rahasiaalice',
   [BOB]: 'rahasiabob',
   [CAROL]: 'rahasiacarol',
@@ -266,7 +266,7 @@ describe('viewers', () => {
       [`/anggota/${members[CAROL]}/peran`, { role: 'owner' }],
     ];
     for (const [path, form] of posts) {
-      for (const headers of [{}, { 'hx-request': 'true' }]) {
+      for (const headers of [{}, { 'hx-request': 'true' }] as Record<string, string>[]) {
         const reply = await carol.post(inBook(path), { _csrf: carol.csrf, ...form }, headers);
         expect(reply.status, path).toBe(403);
         expect(reply.text).toContain('kamu cuma bisa lihat');
