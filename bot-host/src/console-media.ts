@@ -16,7 +16,14 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { MediaRef } from '@kantong/shared/queue';
 import type { SendResult } from './console.ts';
-import { consoleEnvelope, type QueueTarget, sendAndAwaitReply } from './console-queue.ts';
+import {
+  type ConsoleGroup,
+  consoleEnvelope,
+  newShown,
+  type QueueTarget,
+  type Shown,
+  sendAndAwaitReply,
+} from './console-queue.ts';
 import { storeMedia } from './inbound.ts';
 
 export type MediaKind = 'image' | 'audio';
@@ -153,6 +160,8 @@ export async function sendMedia(
   sqs: SQSClient,
   from: string,
   command: MediaCommand,
+  group: ConsoleGroup | null = null,
+  shown: Shown = newShown(),
 ): Promise<SendResult> {
   const loaded = await loadMedia(command, target.maxBytes);
   if (!loaded.ok) return { ok: false, kind: 'refused', message: loaded.message };
@@ -163,6 +172,11 @@ export async function sendMedia(
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, kind: 'network', message: `S3 (${target.bucket}): ${message}` };
   }
-  const envelope = consoleEnvelope(from, { type: command.kind, text: command.caption, media });
-  return sendAndAwaitReply(target, sqs, envelope, MEDIA_REPLY_TIMEOUT_MS);
+  const envelope = consoleEnvelope(
+    from,
+    { type: command.kind, text: command.caption, media },
+    new Date(),
+    group,
+  );
+  return sendAndAwaitReply(target, sqs, envelope, MEDIA_REPLY_TIMEOUT_MS, shown);
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run chat -- --from 6281234567890`: a local chat console that plays a WhatsApp user. While
+ * `npm run chat -- --from 6281234567890 [--group NAME]`: a local chat console that plays a
+ * WhatsApp user, in a personal chat or (`--group`) in the WhatsApp group NAME. While
  * `npm start` runs, each line travels through the queues as a WhatsApp message does (console-queue.ts);
  * otherwise (or with --http) each
  * line goes to `POST /wa/incoming` exactly as the WhatsApp host will send it, and the bot's
@@ -9,6 +10,11 @@
  *   printf 'beli pulsa 50k\nlaporan hari ini\n' | npm run -s chat -- --from 6281234567890
  *
  * KANTONG_API_URL points it at another API (default http://127.0.0.1:8000).
+ *
+ * In a group (issue 15 item 7) each line is a message from --from in the group NAME, whose JID is
+ * derived from the name (console-queue.ts `consoleGroup`), so two terminals with the same --group
+ * and two numbers play a couple in one household: each sees the answers to its own lines, and
+ * (through npm start's queues) the group's other replies and its own private ones as they come.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,7 +27,16 @@ import { createSqsClient } from '@kantong/shared/queue';
 import { signedRequestHeaders } from '@kantong/shared/security';
 import { createS3Client } from '@kantong/shared/storage';
 import { type MediaCommand, parseMediaCommand, sendMedia } from './console-media.ts';
-import { type QueueTarget, queueTransport } from './console-queue.ts';
+import {
+  type ConsoleGroup,
+  consoleGroup,
+  newShown,
+  type Overheard,
+  type QueueTarget,
+  queueTransport,
+  type Shown,
+  watchGroup,
+} from './console-queue.ts';
 import { internalSecretFile, localDataDir, readLocalStack } from './local-stack.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8000';
@@ -36,6 +51,7 @@ export type IncomingMessage = {
   media_url: null;
   timestamp: number;
   message_id: string;
+  group?: { jid: string; name: string; sender_lid: null; sender_name: string | null };
 };
 
 export type SendResult =
@@ -59,22 +75,51 @@ export function validateFrom(from: string): string {
   return from;
 }
 
-export function parseConsoleArgs(argv: string[]): { from: string; help: boolean; http: boolean } {
+/** A group name as WhatsApp allows one (1 to 100 characters), and a display name (up to 25). */
+export function validateGroup(name: string, senderName: string | undefined): ConsoleGroup {
+  const trimmed = name.trim();
+  if (trimmed === '' || trimmed.length > 100) {
+    throw new UsageError(`--group needs the group's name, 1 to 100 characters (got "${name}")`);
+  }
+  if (senderName !== undefined && (senderName.trim() === '' || senderName.trim().length > 25)) {
+    throw new UsageError(`--name needs a display name of 1 to 25 characters (got "${senderName}")`);
+  }
+  return consoleGroup(trimmed, senderName ?? null);
+}
+
+export type ConsoleArgs = { from: string; help: boolean; http: boolean; group: ConsoleGroup | null };
+
+export function parseConsoleArgs(argv: string[]): ConsoleArgs {
   const { values } = parseArgs({
     args: argv,
     options: {
       from: { type: 'string', default: DEFAULT_FROM },
+      group: { type: 'string' },
+      name: { type: 'string' },
       http: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
     allowPositionals: false,
   });
-  return { from: validateFrom(values.from), help: values.help, http: values.http };
+  if (values.name !== undefined && values.group === undefined) {
+    throw new UsageError('--name only goes with --group (it is how the group sees you)');
+  }
+  return {
+    from: validateFrom(values.from),
+    help: values.help,
+    http: values.http,
+    group: values.group === undefined ? null : validateGroup(values.group, values.name),
+  };
 }
 
 /** A fresh message id per line: the API is idempotent on (sender, message id). */
-export function buildIncoming(from: string, text: string, now: Date = new Date()): IncomingMessage {
+export function buildIncoming(
+  from: string,
+  text: string,
+  now: Date = new Date(),
+  group: ConsoleGroup | null = null,
+): IncomingMessage {
   return {
     from_number: from,
     message_type: 'text',
@@ -82,6 +127,9 @@ export function buildIncoming(from: string, text: string, now: Date = new Date()
     media_url: null,
     timestamp: Math.floor(now.getTime() / 1000),
     message_id: `console-${randomBytes(8).toString('hex')}`,
+    ...(group
+      ? { group: { jid: group.jid, name: group.name, sender_lid: null, sender_name: group.senderName } }
+      : {}),
   };
 }
 
@@ -99,9 +147,10 @@ export async function sendLine(
   from: string,
   text: string,
   secret: string | null = internalSecret(),
+  group: ConsoleGroup | null = null,
 ): Promise<SendResult> {
   const url = incomingUrl(apiUrl);
-  const payload = JSON.stringify(buildIncoming(from, text));
+  const payload = JSON.stringify(buildIncoming(from, text, new Date(), group));
   // /wa/incoming is an internal endpoint: the console signs like the WhatsApp host would.
   const signature = secret
     ? signedRequestHeaders(secret, { method: 'POST', pathAndQuery: new URL(url).pathname, body: payload })
@@ -145,6 +194,12 @@ export function formatReply(reply: string): string {
   );
 }
 
+/** A reply the console overheard: one to its group, or one sent to its number privately. */
+export function formatOverheard(reply: Overheard, group: ConsoleGroup): string {
+  const where = reply.to === 'group' ? `di grup "${group.name}"` : 'ke chat pribadimu / privately';
+  return `📣 ${where}:\n${formatReply(reply.text)}`;
+}
+
 export function formatFailure(result: Exclude<SendResult, { ok: true }>, apiUrl: string): string {
   if (result.kind === 'refused') return `⚠️  ${result.message}`;
   if (result.kind === 'network') {
@@ -173,8 +228,12 @@ export type ConsoleOptions = {
     send: (text: string) => Promise<SendResult>;
     /** `/foto` and `/suara`: only where media can travel as WhatsApp's does (S3 + the queues). */
     sendMedia?: (command: MediaCommand) => Promise<SendResult>;
+    /** In a group: shows the replies this console did not ask for, until stopped. */
+    watch?: (show: (reply: Overheard) => void) => { stop: () => Promise<void> };
   };
   from: string;
+  /** The group the console plays in (`--group`); none: a personal chat. */
+  group?: ConsoleGroup | null;
   input: Readable;
   output: Writable;
   /** Prompt and greet (a terminal); otherwise echo each line sent, for a readable transcript. */
@@ -188,15 +247,27 @@ export type ConsoleOptions = {
  */
 export async function runConsole(options: ConsoleOptions): Promise<number> {
   const { apiUrl, from, input, output, interactive } = options;
+  const group = options.group ?? null;
   const write = (text: string) => output.write(`${text}\n`);
   const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
-  rl.setPrompt(`👤 ${from}: `);
+  const speaker = group ? `${from} @ ${group.name}` : from;
+  rl.setPrompt(`👤 ${speaker}: `);
   // In terminal mode readline catches Ctrl+C itself and would only pause; leave like Ctrl+D.
   rl.on('SIGINT', () => rl.close());
+  const watch =
+    group && options.transport?.watch
+      ? options.transport.watch((reply) => {
+          write(formatOverheard(reply, group));
+          if (interactive) rl.prompt(true);
+        })
+      : null;
   if (interactive) {
     write(
-      `Kantong chat console → ${options.transport?.describe ?? incomingUrl(apiUrl)}, sebagai/as ${from}.`,
+      `Kantong chat console → ${options.transport?.describe ?? incomingUrl(apiUrl)}, sebagai/as ${from}` +
+        (group ? ` di grup/in group "${group.name}" (${group.jid}).` : '.'),
     );
+    if (group)
+      write('Grup baru? Ketik "aktifkan kantong" dulu. / A new group: type "aktifkan kantong" first.');
     write('Ketik pesan seperti di WhatsApp (mis. "beli pulsa 50k"); Ctrl+D untuk keluar / to quit.');
     write('Kirim foto struk: /foto PATH [caption] · voice note: /suara PATH');
     rl.prompt();
@@ -209,7 +280,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         if (interactive) rl.prompt();
         continue;
       }
-      if (!interactive) write(`👤 ${from}: ${text}`);
+      if (!interactive) write(`👤 ${speaker}: ${text}`);
       const result = await sendOne(options, text);
       if (result.ok) {
         write(formatReply(result.reply));
@@ -224,6 +295,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
     }
   } finally {
     rl.close();
+    await watch?.stop();
   }
   if (interactive) write('\nSampai jumpa! 👋');
   return exitCode;
@@ -243,12 +315,22 @@ async function sendOne(options: ConsoleOptions, text: string): Promise<SendResul
     if (!sendMediaCommand) return { ok: false, kind: 'refused', message: MEDIA_NEEDS_QUEUES };
     return sendMediaCommand(media);
   }
-  return options.transport ? options.transport.send(text) : sendLine(options.apiUrl, options.from, text);
+  return options.transport
+    ? options.transport.send(text)
+    : sendLine(options.apiUrl, options.from, text, undefined, options.group ?? null);
 }
 
-const usage = `Usage: npm run chat -- [--from 6281234567890] [--http]
+const usage = `Usage: npm run chat -- [--from 6281234567890] [--group NAME [--name BUDI]] [--http]
 
 Chats with Kantong as the WhatsApp number --from (digits, country code first; default ${DEFAULT_FROM}).
+With --group NAME the lines are messages from that number in the WhatsApp group NAME (the same name
+is the same group, in any terminal: start two with two numbers to play a couple). A new group starts
+with "aktifkan kantong"; the group's replies, and those sent to the number privately, show in every
+console of the group (with npm start; --http shows only the answers to your own lines). --name is
+your WhatsApp display name there, by which Kantong names you in the group's replies.
+
+  e.g.  npm run chat -- --from 6281234567890 --group "Keluarga Santoso" --name Budi
+        npm run chat -- --from 6281298765432 --group "Keluarga Santoso" --name Ani   (another terminal)
 Needs Kantong running (npm start). While npm start runs, lines travel through the queues as WhatsApp
 messages do (inbound.fifo → functions → console.fifo); --http sends them to POST /wa/incoming instead,
 at KANTONG_API_URL (default ${DEFAULT_API_URL}). With stdin from a pipe it sends each line in order and exits,
@@ -284,7 +366,13 @@ async function queueTarget(http: boolean): Promise<StackTarget | null> {
 }
 
 /** `/foto` and `/suara` against the running stack: its S3 server and media bucket, its queues. */
-function mediaSender(target: StackTarget, s3Endpoint: string, from: string) {
+function mediaSender(
+  target: StackTarget,
+  s3Endpoint: string,
+  from: string,
+  group: ConsoleGroup | null,
+  shown: Shown,
+) {
   const config = getConfig();
   const sqs = createSqsClient({ endpoint: target.sqsEndpoint, region: target.region });
   const mediaTarget = {
@@ -293,11 +381,11 @@ function mediaSender(target: StackTarget, s3Endpoint: string, from: string) {
     bucket: target.mediaBucket ?? config.MEDIA_BUCKET,
     maxBytes: config.MEDIA_MAX_BYTES,
   };
-  return (command: MediaCommand) => sendMedia(mediaTarget, sqs, from, command);
+  return (command: MediaCommand) => sendMedia(mediaTarget, sqs, from, command, group, shown);
 }
 
 if (import.meta.main) {
-  let args: { from: string; help: boolean; http: boolean };
+  let args: ConsoleArgs;
   try {
     args = parseConsoleArgs(process.argv.slice(2));
   } catch (error) {
@@ -309,18 +397,24 @@ if (import.meta.main) {
     process.exit(0);
   }
   const target = await queueTarget(args.http);
+  const { group, from } = args;
+  const shown = newShown();
   const code = await runConsole({
     apiUrl: process.env.KANTONG_API_URL || DEFAULT_API_URL,
     ...(target
       ? {
           transport: {
             describe: `inbound.fifo → console.fifo at ${target.sqsEndpoint}`,
-            send: queueTransport(target, args.from),
-            ...(target.s3Endpoint ? { sendMedia: mediaSender(target, target.s3Endpoint, args.from) } : {}),
+            send: queueTransport(target, from, group, shown),
+            ...(target.s3Endpoint
+              ? { sendMedia: mediaSender(target, target.s3Endpoint, from, group, shown) }
+              : {}),
+            ...(group ? { watch: (show) => watchGroup(target, { from, group }, shown, show) } : {}),
           },
         }
       : {}),
-    from: args.from,
+    from,
+    group,
     input: process.stdin,
     output: process.stdout,
     interactive: process.stdin.isTTY === true,
