@@ -63,6 +63,7 @@ describe('signed-out visitors', () => {
     '/wallets',
     '/savings',
     '/reports/download',
+    '/anggota',
     '/',
   ])('GET %s sends a browser to the login', async (path) => {
     const page = await browser(api).get(path);
@@ -78,6 +79,7 @@ describe('signed-out visitors', () => {
     '/savings/new',
     '/savings/1/deposit',
     '/savings/1/withdraw',
+    '/anggota/1/peran',
     '/logout',
   ])('POST %s answers 401 and changes nothing', async (path) => {
     const before = await liveRows(bobId);

@@ -56,13 +56,11 @@ const NAV: { key: NavKey; href: string; label: string; household?: true }[] = [
 /**
  * The book switcher and which book is open, on every page of a signed-in person. A plain GET
  * form (works without script; dashboard.js submits it on change) to the same page in the chosen
- * book; a household's page of a person who left answers 404 on the next request anyway.
+ * book; a household's page of a person who left answers 404 on the next request anyway. A
+ * household switched off with "matikan kantong" still opens (its data stays; only the group is
+ * ignored), marked "nonaktif".
  */
-function bookBar(
-  book: OpenBook,
-  books: readonly Pick<Households.Book, 'book_id' | 'name' | 'role'>[],
-  nav: NavKey | undefined,
-): Html {
+function bookBar(book: OpenBook, books: readonly Households.Book[], nav: NavKey | undefined): Html {
   const target = NAV.find((item) => item.key === nav && !item.household)?.href ?? '/dashboard';
   return html`<div class="book-bar" id="buku-aktif">
   <p>Buku: <strong>${book.kind === 'personal' ? 'Pribadi' : book.name}</strong>${
@@ -77,7 +75,7 @@ function bookBar(
       <option value="pribadi"${book.kind === 'personal' ? html` selected` : ''}>Pribadi</option>
       ${books.map(
         (entry) =>
-          html`<option value="${entry.book_id}"${entry.book_id === book.id && book.kind === 'household' ? html` selected` : ''}>${entry.name} (${ROLE_LABEL[entry.role]})</option>`,
+          html`<option value="${entry.book_id}"${entry.book_id === book.id && book.kind === 'household' ? html` selected` : ''}>${entry.name} (${ROLE_LABEL[entry.role]}${entry.active ? '' : ', nonaktif'})</option>`,
       )}
     </select>
     <button type="submit" class="secondary">Buka</button>
