@@ -5,6 +5,10 @@
  * file per recipient (`.data/console/<number>.jsonl`); each console reads its own. Nothing is
  * dropped and several consoles (several numbers) can chat at once — peeking at a shared queue
  * instead would push other numbers' replies towards the dead-letter queue.
+ *
+ * A reply to a household's group is addressed to the group JID, so it lands in the group's own
+ * mailbox (`.data/console/120363…@g.us.jsonl`), which every console playing that group reads
+ * (console-queue.ts `watchGroup`); a reply sent to a member privately lands in their number's.
  */
 import { appendFile, chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -194,6 +194,17 @@ describe('WhatsApp host HTTP', () => {
     ).toEqual(['text', 'to']);
   });
 
+  it('delivers a reply to a household’s group (POST /deliver with a group JID)', async () => {
+    const group = '120363000000012345@g.us';
+    const response = await signedPost('/deliver', { to: group, text: '✅ Dicatat buat Budi', outbox_id: 78 });
+
+    expect(await response.json()).toMatchObject({ status: 'sent' });
+    const sent = whatsapp.sockets.flatMap((socket) => socket.sent);
+    expect(sent.filter((message) => message.jid === group).map((message) => message.text)).toEqual([
+      '✅ Dicatat buat Budi',
+    ]);
+  });
+
   it('publishes Prometheus metrics: messages in and out, reconnects, send queue depth', async () => {
     const response = await host.app.request('/metrics');
     const text = await response.text();

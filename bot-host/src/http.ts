@@ -23,6 +23,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { type Config, getConfig } from '@kantong/shared/config';
+import { GroupJidSchema } from '@kantong/shared/households';
 import { logger } from '@kantong/shared/logger';
 import {
   createSignatureGuard,
@@ -46,14 +47,16 @@ export type HttpDeps = {
 };
 
 const Phone = z.string().regex(/^\d{6,20}$/, 'digits only, country code first (6281234567890)');
+/** A reply goes to a person's number or to a household's group (issue 15). */
+const Recipient = z.union([Phone, GroupJidSchema]);
 
 const DeliverSchema = z.object({
-  to: Phone,
+  to: Recipient,
   text: z.string().min(1).max(65_536),
   outbox_id: z.number().int().positive().nullable().optional(),
 });
 const ManualSendSchema = z.object({
-  to: Phone,
+  to: Recipient,
   text: z.string().min(1).max(65_536),
   session_id: z.string().max(64).optional(),
 });
