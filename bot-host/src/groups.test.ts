@@ -410,10 +410,12 @@ describe('group messages of a household', () => {
     });
   });
 
-  it('reports people added to a household, and nothing of a group that is not one', async () => {
+  it('reports people added to a household (even one switched off), and nothing of a group that is not one', async () => {
     const group = newGroup();
     const other = newGroup();
+    const stopped = newGroup();
     await household(group);
+    await household(stopped, false);
     socket().groups.set(group, metadata(group, 'Rumah', []));
     const add = (jid: string) =>
       participantStub(
@@ -425,13 +427,15 @@ describe('group messages of a household', () => {
         },
       );
 
-    const outcomes = await feed([add(group), add(other)], 'append');
-    const items = await arrived(1);
+    const outcomes = await feed([add(group), add(other), add(stopped)], 'append');
+    const items = await arrived(2);
 
     expect(outcomes).toMatchObject([
       { outcome: 'enqueued' },
       { outcome: 'ignored', reason: 'group_not_household' },
+      { outcome: 'enqueued' },
     ]);
+    expect(items.map((item) => item.fifoGroup).sort()).toEqual([group, stopped].sort());
     expect(items[0]?.envelope.group?.event).toEqual({
       kind: 'joined',
       members: [{ phone: ANI, lid: ANI_LID }],

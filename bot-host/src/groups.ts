@@ -209,7 +209,7 @@ export class HouseholdGate {
   readonly #pool: DatabasePool;
   readonly #now: Now;
   readonly #ttlMs: number;
-  readonly #known = new Map<string, { active: boolean; at: number }>();
+  readonly #known = new Map<string, { active: boolean; exists: boolean; at: number }>();
   readonly #activating = new Map<string, number>();
 
   constructor(options: { pool: DatabasePool; now?: Now; ttlMs?: number }) {
@@ -218,15 +218,28 @@ export class HouseholdGate {
     this.#ttlMs = options.ttlMs ?? HOUSEHOLD_TTL_MS;
   }
 
-  async isActive(jid: string): Promise<boolean> {
+  async #read(jid: string): Promise<{ active: boolean; exists: boolean }> {
     const now = this.#now();
     const known = this.#known.get(jid);
-    if (known && now - known.at < this.#ttlMs) return known.active;
-    const active =
-      (await this.#pool.maybeOneFirst(sql.type(ActiveSchema)`
-        SELECT active FROM households WHERE group_jid = ${jid}`)) ?? false;
-    this.#known.set(jid, { active, at: now });
-    return active;
+    if (known && now - known.at < this.#ttlMs) return known;
+    const active = await this.#pool.maybeOneFirst(sql.type(ActiveSchema)`
+      SELECT active FROM households WHERE group_jid = ${jid}`);
+    const read = { active: active === true, exists: active !== null, at: now };
+    this.#known.set(jid, read);
+    return read;
+  }
+
+  async isActive(jid: string): Promise<boolean> {
+    return (await this.#read(jid)).active;
+  }
+
+  /**
+   * Whether the group has household books at all, switched on or off: who leaves it matters to
+   * the books either way (a member who left while Kantong was off must not book when it is back
+   * on). A membership change carries no content, so nothing of a stopped group's talk goes on.
+   */
+  async isHousehold(jid: string): Promise<boolean> {
+    return (await this.#read(jid)).exists;
   }
 
   /** Whether a message of group `jid` with this text goes to Kantong. */

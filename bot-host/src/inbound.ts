@@ -316,7 +316,7 @@ function timestampOf(message: WAMessage): number {
 }
 
 /**
- * People added to or gone from a household's group (a participant stub, the notification Baileys
+ * People added to or gone from a household's group (switched on or off: see `isHousehold`) (a participant stub, the notification Baileys
  * also reports as `group-participants.update`): one envelope with `group.event`, no text. Its
  * message id is derived from WhatsApp's notification id, so a replayed notification (a reconnect,
  * a second bot number in the group) is deduplicated like a replayed message. The bot number
@@ -331,7 +331,7 @@ async function handleMembership(
 ): Promise<Outcome> {
   const jid = message.key.remoteJid ?? '';
   if (!deps.options.acceptGroups) return done({ outcome: 'ignored', reason: 'group' });
-  if (!(await deps.households.isActive(jid)))
+  if (!(await deps.households.isHousehold(jid)))
     return done({ outcome: 'ignored', reason: 'group_not_household' });
   const lookups = {
     resolveLid: session.resolveLid,
