@@ -410,7 +410,8 @@ async function activation(ctx: Context, existing: Households.Household | null): 
       ownerName: message.group.sender_name,
     });
     const inboundId = await logGroupInbound(tx, ctx, household.book_id, message.text ?? null);
-    // A concurrent delivery of this very message activated it too: the rollback undoes ours.
+    // A concurrent delivery of this very message got there first (and activated the same household:
+    // ours found it and only switched it on again), so it answers as a duplicate.
     if (inboundId === null) return null;
     const ownerName = nameOf(owner, person);
     const reply = created ? activatedReply(household.name, ownerName) : REACTIVATED(household.name);
