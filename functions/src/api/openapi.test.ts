@@ -402,6 +402,9 @@ describe('(d) GET /docs', () => {
   it.skipIf(!hasChromium)(
     'renders every operation in a real browser, loads nothing elsewhere, and signs a request',
     async () => {
+      // The examples' user (the WhatsApp example signs them up), whichever tests ran before.
+      const incoming = operations().find(({ op }) => op.operationId === 'waIncoming');
+      if (incoming) expect((await send(incoming, exampleOf(incoming.op))).status).toBe(200);
       let base = '';
       let close: () => Promise<void> = async () => {};
       await new Promise<void>((ready) => {
@@ -454,6 +457,24 @@ describe('(d) GET /docs', () => {
           return response.status;
         }, TEST_INTERNAL_SECRET);
         expect(status).toBe(200);
+        // And through the page as a person uses it: Authorize with the secret, Try it out, Execute.
+        await page.locator('button.authorize').first().click();
+        const scheme = page.locator('.auth-container').filter({ hasText: 'kantongSignature' });
+        await scheme.locator('input').fill(TEST_INTERNAL_SECRET);
+        await scheme.locator('button.authorize').click();
+        await page.locator('.btn-done').first().click();
+        const operation = page.locator('#operations-Reports-getDailyReport');
+        await operation.locator('.opblock-summary').first().click();
+        await operation.locator('.try-out__btn').click();
+        await operation.locator('button.execute').click();
+        await expect
+          .poll(
+            () => operation.locator('.live-responses-table tbody .response-col_status').first().textContent(),
+            {
+              timeout: 10_000,
+            },
+          )
+          .toContain('200');
         expect(elsewhere).toEqual([]);
         expect(problems).toEqual([]);
       } finally {
