@@ -201,5 +201,15 @@ describe('a family group through inbound.fifo → ingest → outbound.fifo', () 
     await pipe.sendInbound(groupEnvelope(BUDI, 'beli beras 65rb'));
     expect(await pipe.collectReplies(1, 4000)).toEqual([]);
     expect((await rows()).filter((row) => row.book === 'Keluarga Santoso')).toHaveLength(4);
+    // …and hears no scheduled report either.
+    const bookId = await pipe.db.pool.oneFirst(sql.type(z.object({ id: z.number() }))`
+      SELECT book_id AS id FROM households WHERE group_jid = ${GROUP}`);
+    const job = {
+      user_id: bookId,
+      kind: 'monthly' as const,
+      period_key: '2026-10',
+      planned_for: new Date().toISOString(),
+    };
+    expect(await deliverJob(pipe.db.pool, job, { remindWhenEmpty: true })).toBeNull();
   }, 120_000);
 });

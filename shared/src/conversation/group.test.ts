@@ -228,6 +228,7 @@ describe('a household in a group, through handleIncoming', () => {
     const read = await inGroup(ANI, 'laporan hari ini');
     expect(read.intent).toBe('get_report');
     expect((await inGroup(BUDI, `jadikan @${BUDI} member`)).reply).toBe(LAST_OWNER);
+    expect((await inGroup(ANI, 'bantuan')).reply).toContain("'matikan kantong'");
     const list = await inGroup(ANI, 'anggota');
     expect(list.reply).toContain('• Budi: owner');
     expect(list.reply).toContain('• Ani: viewer');

@@ -205,6 +205,10 @@ export const LINK_NEEDS_NUMBER =
 export const FIRST_MESSAGE = (name: string, book: string) =>
   `👋 Halo ${name}, kamu sekarang ikut buku bersama *${book}*. Catatan pribadimu tetap terpisah di chat pribadi sama aku.`;
 
+/** What `bantuan` adds in a group: the household's own commands. */
+export const GROUP_HELP =
+  "• Di grup ini: 'anggota' (siapa aja & perannya), 'dashboard' (link lewat chat pribadi); owner: 'jadikan 0812xxxx viewer/member/owner', 'matikan kantong'";
+
 const ROLE_NOTE: Record<Households.Role, string> = {
   owner: 'bisa mencatat dan ngatur grup',
   member: 'bisa mencatat',
@@ -599,7 +603,9 @@ async function bookMessage(
       const decided = await decide(tx, decideInput);
       action = writes({ message, parsed, extracted })
         ? { ...decided, reply: signed(name, decided.reply) }
-        : decided;
+        : decided.intent === 'help'
+          ? { ...decided, reply: `${decided.reply}\n${GROUP_HELP}` }
+          : decided;
     }
     const reply = known === null ? `${action.reply}\n\n${FIRST_MESSAGE(name, household.name)}` : action.reply;
     const outboxIds = await answer(tx, ctx, { inboundId, userId: book.id, intent: action.intent, reply });
