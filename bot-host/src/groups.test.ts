@@ -351,6 +351,8 @@ describe('group messages of a household', () => {
     expect(byGroup(busy)).toHaveLength(20);
     expect(byGroup(busy).every((item) => item.envelope.group?.name === 'Keluarga Ramai')).toBe(true);
     expect(byGroup(limited).map((item) => item.envelope.group?.name)).toEqual([null, null]);
+    const metrics = await host.metrics.registry.metrics();
+    expect(metrics).toContain('kantong_wa_group_lookups_total{session="main",outcome="failed"} 1');
   });
 
   it('turns a member leaving a household’s group into one "left" event, once however often it is replayed', async () => {

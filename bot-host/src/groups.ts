@@ -42,6 +42,7 @@ export class GroupMetadataCache {
   readonly #ttlMs: number;
   readonly #entries = new Map<string, Entry>();
   readonly #inFlight = new Map<string, Promise<GroupMetadata | undefined>>();
+  readonly #counted: ((outcome: 'ok' | 'failed') => void) | undefined;
   /** Lookups made, for the metrics and tests. */
   lookups = 0;
 
@@ -50,11 +51,14 @@ export class GroupMetadataCache {
     now?: Now;
     log?: Logger;
     ttlMs?: number;
+    /** Told of every lookup's outcome (the host's metrics). */
+    counted?: (outcome: 'ok' | 'failed') => void;
   }) {
     this.#fetch = options.fetch;
     this.#now = options.now ?? Date.now;
     this.#log = options.log;
     this.#ttlMs = options.ttlMs ?? METADATA_TTL_MS;
+    this.#counted = options.counted;
   }
 
   /** The group's metadata: cached, else looked up (once, however many ask); never throws. */
@@ -76,8 +80,10 @@ export class GroupMetadataCache {
     try {
       const metadata = await this.#fetch(jid);
       this.#entries.set(jid, { metadata, fetchedAt: this.#now(), retryAt: 0 });
+      this.#counted?.('ok');
       return metadata;
     } catch (error) {
+      this.#counted?.('failed');
       // rate-overlimit (or the socket is down): the old copy serves, and the group is left alone
       // for a while, so every message of a busy group does not ask again and prolong the limit.
       this.#log?.warn(

@@ -45,6 +45,12 @@ export function createMetrics() {
       labelNames: ['session', 'reason'] as const,
       registers: [registry],
     }),
+    groupLookups: new Counter({
+      name: 'kantong_wa_group_lookups_total',
+      help: 'Group metadata lookups asked of WhatsApp, by session and outcome (ok, failed: rate-overlimit or the socket down; the cached copy served)',
+      labelNames: ['session', 'outcome'] as const,
+      registers: [registry],
+    }),
     sessionUp: new Gauge({
       name: 'kantong_wa_session_working',
       help: '1 when the session socket is logged in and open (WORKING), else 0',

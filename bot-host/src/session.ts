@@ -269,6 +269,7 @@ export class Session {
         return socket.groupMetadata(jid);
       },
       log: options.log.child({ session: options.id, component: 'groups' }),
+      counted: (outcome) => options.metrics.groupLookups.inc({ session: options.id, outcome }),
     });
   }
 
