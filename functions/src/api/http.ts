@@ -11,8 +11,12 @@ import { z } from 'zod';
 
 /** Routes name the user by id or by WhatsApp number (the dashboard's session replaces this later). */
 export const UserRefSchema = z.object({
-  user_id: z.coerce.number().int().positive().optional(),
-  phone: z.string().max(32).optional(),
+  user_id: z.coerce.number().int().positive().optional().meta({ description: "Kantong's user id." }),
+  phone: z
+    .string()
+    .max(32)
+    .optional()
+    .meta({ description: 'The WhatsApp number, e.g. 6281234567890 (08… and +62… are read the same).' }),
 });
 export type UserRef = z.infer<typeof UserRefSchema>;
 

@@ -9,8 +9,12 @@ import { resolveUser, validate } from '../http.ts';
 import { describe, type RouteDoc, USER_NOT_FOUND } from '../openapi.ts';
 
 const ParseRequestSchema = z.object({
-  text: z.string().min(1).max(4000),
-  timezone: z.string().refine(isTimeZone, 'unknown timezone').optional(),
+  text: z.string().min(1).max(4000).meta({ description: 'The message, as the user wrote it.' }),
+  timezone: z
+    .string()
+    .refine(isTimeZone, 'unknown timezone')
+    .optional()
+    .meta({ description: 'IANA timezone for relative dates ("kemarin"), e.g. Asia/Jakarta.' }),
   /** With a user, their own categories and timezone apply. */
   user_id: z.number().int().positive().optional(),
 });

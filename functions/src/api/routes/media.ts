@@ -25,7 +25,9 @@ import type { ApiDeps } from '../deps.ts';
 import { validate } from '../http.ts';
 import { describe, errorDoc, type RouteDoc } from '../openapi.ts';
 
-const MediaRequestSchema = z.object({ media_url: z.string().min(1).max(2048) });
+const MediaRequestSchema = z.object({
+  media_url: z.string().min(1).max(2048).meta({ description: 's3://<MEDIA_BUCKET>/<key>' }),
+});
 
 const MEDIA_URL_NOTE =
   '`media_url` must be `s3://<MEDIA_BUCKET>/<key>` (default bucket wa-media), where the WhatsApp host stores media: the service never fetches another URL.';
