@@ -334,7 +334,6 @@ export function openApiDocument(
         'Generated at run time from the zod schemas the routes validate with. Amounts are whole rupiah (IDR). ' +
         "The web dashboard's HTML pages (session cookie) share this origin and are not listed.\n\n" +
         SIGNING,
-      license: { name: 'MIT', identifier: 'MIT' },
     },
     tags: [
       { name: 'WhatsApp', description: 'Messages from the WhatsApp host.' },
