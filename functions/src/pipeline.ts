@@ -61,6 +61,8 @@ export async function converse(
   deps: PipelineDeps,
   envelope: InboundEnvelope,
   extracted?: Extracted,
+  /** false: the caller sends `outbox_ids` itself, batched with other records' (ingest, issue 16). */
+  options: { flush?: boolean } = {},
 ): Promise<IncomingResult> {
   const pool = await deps.pool();
   const result = await handleIncoming(
@@ -74,7 +76,8 @@ export async function converse(
     toIncoming(envelope),
     extracted,
   );
-  await Outbox.flush(pool, { client: deps.sqs, queue: deps.queue }, result.outbox_ids);
+  if (options.flush !== false)
+    await Outbox.flush(pool, { client: deps.sqs, queue: deps.queue }, result.outbox_ids);
   return result;
 }
 

@@ -1,32 +1,38 @@
 /**
  * `npm run bench:load`: the inbound path under load. 100 concurrent senders put envelopes onto
  * inbound.fifo exactly as the WhatsApp host does (SendMessage, group = sender, dedup = WhatsApp
- * id); the real workers (in this process) run them through PostgreSQL and reply on outbound.fifo.
- * The rate goes up in steps until the backlog grows; the highest step that kept up is the
- * sustained rate. Afterwards every accepted message is checked in PostgreSQL and on
- * outbound.fifo: one log row, one ledger row, one outbox row, one reply (exit 1 otherwise).
+ * id); the real workers — in their own process, bench-load-workers.ts, so the load generator's CPU
+ * is not counted as Kantong's — run them through PostgreSQL and reply on outbound.fifo. After a
+ * warm-up (the JVM and V8 compile their hot paths in the first hundreds of messages, and a cold
+ * start is not the steady state a server lives in) the rate goes up in steps until the backlog
+ * grows; the highest step that kept up is the sustained rate. Afterwards every accepted message
+ * is checked in PostgreSQL and on outbound.fifo: one log row, one ledger row, one outbox row, one
+ * reply (exit 1 otherwise).
  *
  *   BENCH_DURATION_S=60 npm run bench:load      # longest ramp (default 60 s)
  *   BENCH_SCALE=2                               # 2× the messages: every step twice as long
  *   BENCH_USERS=1000                            # distinct senders' numbers (default 100)
+ *   BENCH_RATE=100                              # one fixed rate instead of the ramp
+ *   BENCH_WARMUP_S=10 BENCH_WARMUP_RATE=20      # warm-up, not measured (0 to skip)
+ *   BENCH_CPU_PROF=dir                          # the workers run under node --cpu-prof; top frames printed
+ *   BENCH_ELASTICMQ_MEMORY=1                    # ElasticMQ without its durable storage (default: durable)
  *   BENCH_SENDERS=100 BENCH_START_RATE=10 BENCH_INGEST_CONCURRENCY=4
  *
- * Last line: `load: R msg/s, p99 X ms, lost L, duplicated D`. Uses DATABASE_URL / SQS_ENDPOINT
- * when set; otherwise starts an embedded PostgreSQL and ElasticMQ and reports their CPU and memory
- * too (from /proc). The per-sender rate limit is lifted: this measures the pipeline, not the limiter.
+ * Per message of the measured window it prints CPU per process (workers, PostgreSQL, ElasticMQ,
+ * and the load generator apart), SQS calls by kind and SQL statements and transactions, memory at
+ * the window's start and end. Last line: `load: R msg/s, p99 X ms, lost L, duplicated D`. Uses
+ * DATABASE_URL / SQS_ENDPOINT when set; otherwise starts an embedded PostgreSQL and ElasticMQ.
+ * The per-sender rate limit is lifted: this measures the pipeline, not the limiter.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { createDatabasePool } from '@kantong/shared/db';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createDatabasePool, type DatabasePool, sql } from '@kantong/shared/db';
 import { logger } from '@kantong/shared/logger';
 import {
   createSqsClient,
@@ -35,29 +41,34 @@ import {
   inboundMessageFields,
   OutboundMessageSchema,
 } from '@kantong/shared/queue';
+import { z } from 'zod';
 import { checkEffects } from '../../functions/src/faults/effects.ts';
-import { startWorkers } from '../../functions/src/local/workers.ts';
+import type { WorkerStats } from './bench-load-workers.ts';
 import { elasticMqRunnable, startElasticMq } from './elasticmq.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startSqsServer } from './local-services.ts';
 import { migrate } from './migrate.ts';
 
-// getConfig() reads the environment on first use, after this line; the logger already exists.
-process.env.RATE_LIMIT_PER_MINUTE ??= '1000000';
 if (!process.env.LOG_LEVEL) logger.level = 'warn';
 
 const durationS = Number(process.env.BENCH_DURATION_S ?? 60);
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const users = Number(process.env.BENCH_USERS ?? 100);
 const senders = Number(process.env.BENCH_SENDERS ?? 100);
-const startRate = Number(process.env.BENCH_START_RATE ?? 10);
+const fixedRate = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined;
+const startRate = fixedRate ?? Number(process.env.BENCH_START_RATE ?? 10);
+const warmupS = Number(process.env.BENCH_WARMUP_S ?? 10);
+const warmupRate = Number(process.env.BENCH_WARMUP_RATE ?? 20);
 const concurrency = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 4);
 const drainTimeoutMs = Number(process.env.BENCH_DRAIN_S ?? 120) * 1000;
-/** Each step's rate is the last one × this. */
-const RATE_FACTOR = 1.5;
+const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+/** Each step's rate is the last one × this (1: BENCH_RATE, every step at the same rate). */
+const RATE_FACTOR = fixedRate === undefined ? 1.5 : 1;
 /** At least this many steps fit in BENCH_DURATION_S; each is BENCH_SCALE times longer. */
 const STEPS = 6;
 const stepS = Math.max(1, durationS / STEPS) * scale;
+/** Readers of outbound.fifo, as the WhatsApp host reads it (long polls of 5 s). */
+const OUTBOUND_READERS = 2;
 
 /** Every text makes exactly one ledger row, so effects can be counted. */
 const TEXTS = ['beli kopi 18k', 'makan siang 25rb', 'isi bensin 50rb', 'gaji 5jt', 'beli pulsa 50k'];
@@ -69,8 +80,10 @@ function percentile(sorted: number[], p: number): number {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
+type Usage = { cpuS: number; rssMb: number };
+
 /** CPU seconds and resident memory of a process and all its descendants (Linux /proc). */
-function processTree(rootPid: number): { cpuS: number; rssMb: number } | null {
+function processTree(rootPid: number): Usage | null {
   if (!existsSync('/proc/self/stat')) return null;
   const ticks = 100; // USER_HZ on Linux
   const pageKb = 4;
@@ -114,6 +127,112 @@ function postmasterPid(dataDir: string): number | null {
   }
 }
 
+/** Transactions PostgreSQL committed and rolled back in the benchmark's database (its own count). */
+async function serverTransactions(pool: DatabasePool): Promise<number> {
+  return pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+    SELECT (xact_commit + xact_rollback)::int AS n FROM pg_stat_database WHERE datname = current_database()`);
+}
+
+/** The workers' process: started, asked for its counters, stopped (see bench-load-workers.ts). */
+type WorkerProcess = {
+  pid: number;
+  stats: () => Promise<WorkerStats>;
+  stop: () => Promise<void>;
+};
+
+async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'bench-load-workers.ts');
+  if (cpuProfDir) await mkdir(cpuProfDir, { recursive: true });
+  const child: ChildProcess = fork(script, [], {
+    env: { ...process.env, ...env },
+    execArgv: [...process.execArgv, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waitFor = <T>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (message: { type?: string }) => {
+        if (message?.type !== type) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message as T);
+      };
+      const onExit = (code: number | null) => reject(new Error(`bench workers exited (code ${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitFor('ready');
+  return {
+    pid: child.pid ?? 0,
+    stats: () => {
+      const answer = waitFor<WorkerStats>('stats');
+      child.send('stats');
+      return answer;
+    },
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.send('stop');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Self time per function and per package of the newest profile in `dir`, printed as a table. */
+function summariseProfile(dir: string): void {
+  const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
+  const newest = files.sort().at(-1);
+  if (!newest) return;
+  type Node = {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    hitCount?: number;
+  };
+  const profile = JSON.parse(readFileSync(join(dir, newest), 'utf8')) as {
+    nodes: Node[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, index) => {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  });
+  const byFrame = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  let total = 0;
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame) continue;
+    if (frame.functionName === '(idle)' || frame.functionName === '(program)') continue;
+    total += us;
+    const file = frame.url.replace(/^file:\/\//, '');
+    const where = file.includes('node_modules/')
+      ? (file.split('node_modules/').at(-1) ?? '')
+          .split('/')
+          .slice(0, file.includes('/@') ? 2 : 1)
+          .join('/')
+      : file.startsWith('node:') || file === ''
+        ? frame.functionName.startsWith('(')
+          ? frame.functionName
+          : 'node internals'
+        : file.replace(`${process.cwd()}/`, '');
+    const name = `${frame.functionName || '(anonymous)'} ${file.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`;
+    byFrame.set(name, (byFrame.get(name) ?? 0) + us);
+    byPackage.set(where, (byPackage.get(where) ?? 0) + us);
+  }
+  const top = (map: Map<string, number>, n: number) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, us]) => `  ${((us / total) * 100).toFixed(1).padStart(5)}%  ${name}`)
+      .join('\n');
+  console.log(`cpu profile ${join(dir, newest)}: ${(total / 1e6).toFixed(1)} s busy`);
+  console.log(`by package or file (self time):\n${top(byPackage, 15)}`);
+  console.log(`top frames (self time):\n${top(byFrame, 20)}`);
+}
+
 type Step = { rate: number; sent: number; replied: number; backlog: number; sustained: boolean };
 
 async function main() {
@@ -132,11 +251,17 @@ async function main() {
     await migrate(databaseUrl);
     let endpoint: string;
     if (!process.env.SQS_ENDPOINT && elasticMqRunnable()) {
-      const elasticMq = await startElasticMq();
-      stops.push(elasticMq.stop);
+      // Durable, as self-hosters run it (infra/elasticmq.conf): messages in H2 on disk.
+      const durable = process.env.BENCH_ELASTICMQ_MEMORY !== '1';
+      const persistDir = durable ? await mkdtemp(join(tmpdir(), 'kantong-load-elasticmq-')) : undefined;
+      const elasticMq = await startElasticMq(persistDir ? { persistDir } : {});
+      stops.push(async () => {
+        await elasticMq.stop();
+        if (persistDir) await rm(persistDir, { recursive: true, force: true });
+      });
       endpoint = elasticMq.endpoint;
       others.push({ name: 'elasticmq', pid: elasticMq.pid });
-      console.log(`sqs: elasticmq ${endpoint}`);
+      console.log(`sqs: elasticmq ${endpoint} (${durable ? 'durable: H2 on disk' : 'in memory'})`);
     } else {
       const server = await startSqsServer();
       stops.push(server.stop);
@@ -144,16 +269,19 @@ async function main() {
       console.log(`sqs: ${server.kind} ${endpoint}${server.note ? ` (${server.note})` : ''}`);
     }
 
-    const pool = await createDatabasePool(databaseUrl, { maximumPoolSize: 10 });
+    const pool = await createDatabasePool(databaseUrl, { maximumPoolSize: 4 });
     stops.push(() => pool.end());
     const sqs = createSqsClient({ endpoint });
     const prefix = `load${randomBytes(3).toString('hex')}-`;
     const urls = await ensureQueues(sqs, prefix);
-    const workers = await startWorkers(
-      { pool: async () => pool, sqs, queue: async (key) => urls[key], llm: null },
-      { waitTimeSeconds: 1, relay: false, scheduler: false, ingestConcurrency: concurrency },
-    );
+    const workers = await startWorkerProcess({
+      BENCH_DATABASE_URL: databaseUrl,
+      BENCH_SQS_ENDPOINT: endpoint,
+      BENCH_QUEUE_URLS: JSON.stringify(urls),
+      BENCH_INGEST_CONCURRENCY: String(concurrency),
+    });
     stops.push(workers.stop);
+    others.unshift({ name: 'workers', pid: workers.pid });
 
     const phones = Array.from({ length: users }, (_, index) => `62877${String(index).padStart(8, '0')}`);
     const sentAt = new Map<string, number>();
@@ -162,21 +290,17 @@ async function main() {
     const accepted: string[] = [];
     let sendFailures = 0;
     let sequence = 0;
-    let peakRssMb = 0;
-    const memoryTimer = setInterval(() => {
-      peakRssMb = Math.max(peakRssMb, process.memoryUsage().rss / 1e6);
-    }, 250);
 
     // outbound.fifo, read as the WhatsApp host reads it.
     let consuming = true;
-    const consume = async (client: SQSClient) => {
+    const consume = async () => {
       while (consuming) {
-        const out = await client
+        const out = await sqs
           .send(
             new ReceiveMessageCommand({
               QueueUrl: urls.outbound,
               MaxNumberOfMessages: 10,
-              WaitTimeSeconds: 1,
+              WaitTimeSeconds: consuming ? 5 : 0,
             }),
           )
           .catch(() => ({ Messages: [] }));
@@ -188,7 +312,7 @@ async function main() {
           if (!replyAt.has(id)) replyAt.set(id, now);
         }
         if (batch.length > 0) {
-          await client.send(
+          await sqs.send(
             new DeleteMessageBatchCommand({
               QueueUrl: urls.outbound,
               Entries: batch.map((message, index) => ({
@@ -200,7 +324,7 @@ async function main() {
         }
       }
     };
-    const consumers = Array.from({ length: 4 }, () => consume(sqs));
+    const consumers = Array.from({ length: OUTBOUND_READERS }, () => consume());
 
     /** The host's enqueue: validated envelope, group = sender, dedup = WhatsApp id. */
     const send = async (from: string) => {
@@ -217,12 +341,7 @@ async function main() {
       };
       sentAt.set(envelope.message_id, performance.now());
       try {
-        await sqs.send(
-          new SendMessageCommand({
-            QueueUrl: urls.inbound,
-            ...inboundMessageFields(envelope),
-          }),
-        );
+        await sqs.send(new SendMessageCommand({ QueueUrl: urls.inbound, ...inboundMessageFields(envelope) }));
         accepted.push(envelope.message_id);
       } catch {
         sendFailures += 1;
@@ -230,20 +349,10 @@ async function main() {
       }
     };
 
-    const cpuStart = process.cpuUsage();
-    const othersStart = new Map(others.map((other) => [other.name, processTree(other.pid)]));
-    const started = performance.now();
-    const steps: Step[] = [];
-    let rate = startRate;
-    /** Latency is reported for the steps that kept up: past that it is only queueing. */
-    let sustainedUntil = started;
-    const deadline = started + durationS * scale * 1000;
-    while (performance.now() + stepS * 1000 <= deadline + 1) {
-      const sentBefore = accepted.length;
-      const repliedBefore = replyAt.size;
-      const stepEnd = performance.now() + stepS * 1000;
+    /** `senders` senders, each at rate/senders per second on an absolute schedule, started spread out. */
+    const offer = async (rate: number, seconds: number) => {
+      const stepEnd = performance.now() + seconds * 1000;
       const interval = (senders / rate) * 1000;
-      // 100 senders, each at rate/senders per second on an absolute schedule, started spread out.
       await Promise.all(
         Array.from({ length: senders }, async (_, sender) => {
           let next = performance.now() + (sender / senders) * interval;
@@ -256,11 +365,44 @@ async function main() {
           }
         }),
       );
+    };
+    const drain = async (ids: readonly string[]) => {
+      const deadline = Date.now() + drainTimeoutMs;
+      while (ids.some((id) => !replyAt.has(id)) && Date.now() < deadline) await sleep(100);
+    };
+
+    if (warmupS > 0) {
+      await offer(warmupRate, warmupS);
+      await drain(accepted);
+      console.log(`warm-up: ${accepted.length} messages at ${warmupRate} msg/s (not measured)`);
+    }
+    const warmupCount = accepted.length;
+
+    const snapshot = async () => ({
+      at: performance.now(),
+      workers: await workers.stats(),
+      processes: new Map(others.map((other) => [other.name, processTree(other.pid)])),
+      generatorCpuUs: process.cpuUsage().user + process.cpuUsage().system,
+      generatorRssMb: process.memoryUsage().rss / 1e6,
+      serverTransactions: await serverTransactions(pool),
+    });
+    const before = await snapshot();
+    const started = performance.now();
+    const steps: Step[] = [];
+    let rate = startRate;
+    /** Latency is reported for the steps that kept up: past that it is only queueing. */
+    let sustainedUntil = started;
+    const deadline = started + durationS * scale * 1000;
+    while (performance.now() + stepS * 1000 <= deadline + 1) {
+      const sentBefore = accepted.length;
+      const repliedBefore = replyAt.size;
+      await offer(rate, stepS);
       const sent = accepted.length - sentBefore;
       const replied = replyAt.size - repliedBefore;
       const backlog = accepted.length - replyAt.size;
       const previous = steps.at(-1)?.backlog ?? 0;
-      const sustained = backlog - previous <= Math.max(5, 0.05 * sent);
+      // In flight at a step's end: rate × latency, half a second of messages at most.
+      const sustained = backlog - previous <= Math.max(5, 0.1 * sent);
       steps.push({ rate, sent, replied, backlog, sustained });
       console.log(
         `step ${rate.toFixed(0)} msg/s offered: sent ${sent}, replied ${replied} (${(replied / stepS).toFixed(1)}/s), backlog ${backlog}${sustained ? '' : ' — growing'}`,
@@ -272,53 +414,101 @@ async function main() {
     const sendingS = (performance.now() - started) / 1000;
 
     // Drain: wait for every accepted message's reply, then a little longer to catch duplicates.
-    const drainDeadline = Date.now() + drainTimeoutMs;
-    while (accepted.some((id) => !replyAt.has(id)) && Date.now() < drainDeadline) await sleep(200);
-    const elapsedS = (performance.now() - started) / 1000;
+    const measured = accepted.slice(warmupCount);
+    await drain(accepted);
+    const after = await snapshot();
+    const elapsedS = (after.at - started) / 1000;
     await sleep(2000);
     consuming = false;
     await Promise.all(consumers);
-    clearInterval(memoryTimer);
-    const cpu = process.cpuUsage(cpuStart);
 
     const report = await checkEffects(pool, accepted, replyCount);
-    const latencies = accepted
+    const latencies = measured
       .filter((id) => replyAt.has(id) && (sentAt.get(id) ?? 0) < sustainedUntil)
       .map((id) => (replyAt.get(id) ?? 0) - (sentAt.get(id) ?? 0))
       .sort((a, b) => a - b);
     const best = steps.filter((step) => step.sustained).map((step) => step.replied / stepS);
     const sustainedRate = best.length > 0 ? Math.max(...best) : 0;
     const saturated = steps.some((step) => !step.sustained);
-    const memory = process.memoryUsage();
-    const cpuS = (cpu.user + cpu.system) / 1e6;
     const p99 = percentile(latencies, 99);
+    const n = Math.max(1, measured.length);
+    const perMessage = (value: number) => (value / n).toFixed(2);
 
     console.log(
-      `messages: ${accepted.length} accepted (${sendFailures} enqueue failures) from ${users} users, ${senders} senders, ingest pollers ${concurrency}, steps of ${stepS.toFixed(1)} s`,
+      `messages: ${measured.length} measured + ${warmupCount} warm-up (${sendFailures} enqueue failures) from ${users} users, ${senders} senders, ingest pollers ${concurrency}, steps of ${stepS.toFixed(1)} s`,
     );
     console.log(
-      `throughput: ${(replyAt.size / elapsedS).toFixed(1)} msg/s overall; highest sustained ${sustainedRate.toFixed(1)} msg/s${saturated ? '' : ' (never saturated: raise BENCH_DURATION_S)'}`,
+      `throughput: ${(measured.length / elapsedS).toFixed(1)} msg/s overall; highest sustained ${sustainedRate.toFixed(1)} msg/s${saturated || fixedRate !== undefined ? '' : ' (never saturated: raise BENCH_DURATION_S)'}`,
     );
     console.log(
       `latency receipt→reply (${latencies.length} messages of the sustained steps): p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, p99 ${p99.toFixed(0)} ms`,
     );
-    console.log(
-      `node (host enqueue + workers): cpu ${cpuS.toFixed(1)} s (${((cpuS / elapsedS) * 100).toFixed(0)}% of a core, ${((cpuS * 1000) / Math.max(1, accepted.length)).toFixed(2)} ms/msg), rss ${(memory.rss / 1e6).toFixed(1)} MB (peak ${peakRssMb.toFixed(1)} MB), heap ${(memory.heapUsed / 1e6).toFixed(1)} MB`,
-    );
-    for (const other of others) {
-      const before = othersStart.get(other.name);
-      const after = processTree(other.pid);
-      if (!before || !after) continue;
-      const used = after.cpuS - before.cpuS;
+    const cpuLine = (
+      name: string,
+      startUsage: Usage | null | undefined,
+      endUsage: Usage | null | undefined,
+    ) => {
+      if (!startUsage || !endUsage) return;
+      const used = endUsage.cpuS - startUsage.cpuS;
       console.log(
-        `${other.name}: cpu ${used.toFixed(1)} s (${((used / elapsedS) * 100).toFixed(0)}% of a core), rss ${after.rssMb.toFixed(1)} MB`,
+        `cpu ${name.padEnd(10)} ${((used * 1000) / n).toFixed(2).padStart(6)} ms/msg  (${used.toFixed(1)} s, ${((used / elapsedS) * 100).toFixed(0)}% of a core)  rss ${startUsage.rssMb.toFixed(0)} → ${endUsage.rssMb.toFixed(0)} MB`,
       );
+    };
+    let kantongS = 0;
+    for (const other of others) {
+      const start = before.processes.get(other.name);
+      const end = after.processes.get(other.name);
+      cpuLine(other.name, start, end);
+      if (start && end) kantongS += end.cpuS - start.cpuS;
     }
+    console.log(
+      `cpu ${'kantong'.padEnd(10)} ${((kantongS * 1000) / n).toFixed(2).padStart(6)} ms/msg  (workers + PostgreSQL + ElasticMQ)`,
+    );
+    const generatorS = (after.generatorCpuUs - before.generatorCpuUs) / 1e6;
+    cpuLine(
+      'generator',
+      { cpuS: 0, rssMb: before.generatorRssMb },
+      { cpuS: generatorS, rssMb: after.generatorRssMb },
+    );
+    console.log(
+      `workers heap ${before.workers.heapMb.toFixed(0)} → ${after.workers.heapMb.toFixed(0)} MB; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+    );
+    const calls = Object.entries(after.workers.sqsCalls)
+      .map(
+        ([name, count]) =>
+          [name.replace(/Command$/, ''), count - (before.workers.sqsCalls[name] ?? 0)] as const,
+      )
+      .filter(([, count]) => count > 0)
+      .sort((a, b) => b[1] - a[1]);
+    const totalCalls = calls.reduce((sum, [, count]) => sum + count, 0);
+    const moved = (key: keyof WorkerStats['sqsMessages']) =>
+      after.workers.sqsMessages[key] - before.workers.sqsMessages[key];
+    console.log(
+      `sqs (workers) ${perMessage(totalCalls)} calls/msg: ${calls.map(([name, count]) => `${name} ${perMessage(count)}`).join(', ')}; ${(moved('received') / Math.max(1, (after.workers.sqsCalls.ReceiveMessageCommand ?? 0) - (before.workers.sqsCalls.ReceiveMessageCommand ?? 0) - moved('emptyReceives'))).toFixed(1)} messages per non-empty receive, ${moved('emptyReceives')} empty receives`,
+    );
+    console.log(
+      `sqs (workers) mean wait per call: ${calls
+        .map(([name]) => {
+          const key = `${name}Command`;
+          const ms = (after.workers.sqsMs[key] ?? 0) - (before.workers.sqsMs[key] ?? 0);
+          const count = (after.workers.sqsCalls[key] ?? 0) - (before.workers.sqsCalls[key] ?? 0);
+          return `${name} ${(ms / Math.max(1, count)).toFixed(0)} ms`;
+        })
+        .join(', ')}`,
+    );
+    const statements = after.workers.statements - before.workers.statements;
+    const transactions = after.workers.transactions - before.workers.transactions;
+    const serverSide = after.serverTransactions - before.serverTransactions;
+    console.log(
+      `sql (workers) ${perMessage(statements)} statements/msg in ${perMessage(transactions)} transactions/msg: ${perMessage(statements + 2 * transactions)} round trips/msg (BEGIN and COMMIT included); PostgreSQL counted ${perMessage(serverSide)} transactions/msg`,
+    );
     console.log(`sending ${sendingS.toFixed(1)} s, drained after ${elapsedS.toFixed(1)} s`);
     if (report.unbalanced.length > 0) console.log(`unbalanced savings: ${report.unbalanced.join(', ')}`);
     if (report.lost.length > 0) console.log(`lost, e.g.: ${report.lost.slice(0, 5).join(', ')}`);
     if (report.duplicated.length > 0)
       console.log(`duplicated, e.g.: ${report.duplicated.slice(0, 5).join(', ')}`);
+    await workers.stop();
+    if (cpuProfDir) summariseProfile(cpuProfDir);
     console.log(
       `load: ${sustainedRate.toFixed(1)} msg/s, p99 ${p99.toFixed(0)} ms, lost ${report.lost.length}, duplicated ${report.duplicated.length}`,
     );

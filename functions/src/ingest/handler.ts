@@ -77,8 +77,16 @@ export function isDataException(error: unknown): boolean {
   return false;
 }
 
-/** One record of `inbound.fifo`; throws when it must be retried (a transient fault only). */
-export async function ingestRecord(deps: PipelineDeps, record: SQSRecord): Promise<void> {
+/**
+ * One record of `inbound.fifo`; throws when it must be retried (a transient fault only). With
+ * `deferReplies` the text's replies are handed to it instead of sent here: the batch sends them
+ * all at once (createIngestHandler).
+ */
+export async function ingestRecord(
+  deps: PipelineDeps,
+  record: SQSRecord,
+  deferReplies?: (outboxIds: readonly number[]) => void,
+): Promise<void> {
   const read = readEnvelope(record);
   if (!read.ok) return reject(deps, record, read.rejection);
   const envelope = read.envelope;
@@ -90,12 +98,13 @@ export async function ingestRecord(deps: PipelineDeps, record: SQSRecord): Promi
   if (envelope.type === 'text') {
     let result: Awaited<ReturnType<typeof converse>>;
     try {
-      result = await converse(deps, envelope);
+      result = await converse(deps, envelope, undefined, { flush: deferReplies === undefined });
     } catch (error) {
       if (!isDataException(error)) throw error;
       const sender = { sender: envelope.from_number, channel: envelope.channel };
       return reject(deps, record, { reason: 'invalid_data', ...sender, detail: String(error) });
     }
+    deferReplies?.(result.outbox_ids);
     log.info({ intent: result.intent, duplicate: result.duplicate }, 'ingested');
     return;
   }
@@ -155,9 +164,61 @@ function deadLetterUrl(inboundUrl: string): string {
   return `${inboundUrl.slice(0, -spec.name.length)}${spec.deadLetter}`;
 }
 
+/**
+ * The batch: its records (senders side by side, each sender in order: processBatch), then every
+ * reply they wrote in one batched flush (issue 16: one SendMessageBatch per ten replies instead of
+ * a SendMessage, a SELECT and an UPDATE each). A record whose reply could not be sent fails, and
+ * so do the later records of its sender in this batch: their effects are committed and their
+ * replies pending, and the redelivery, recognised as a duplicate, sends them in order (or the
+ * relay does). Nothing is answered twice: the queue deduplicates on the outbox id.
+ */
 export function createIngestHandler(deps: PipelineDeps) {
-  return (event: SQSEvent): Promise<SQSBatchResponse> =>
-    processBatch(event, (record) => ingestRecord(deps, record), { fifo: true, name: 'ingest' });
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const replies = new Map<string, readonly number[]>();
+    const response = await processBatch(
+      event,
+      (record) => ingestRecord(deps, record, (ids) => replies.set(record.messageId, ids)),
+      { fifo: true, name: 'ingest' },
+    );
+    const ids = [...replies.values()].flat();
+    if (ids.length === 0) return response;
+    let unsent: Set<number>;
+    try {
+      const pool = await deps.pool();
+      unsent = new Set((await Outbox.flushMany(pool, { client: deps.sqs, queue: deps.queue }, ids)).unsent);
+    } catch (error) {
+      // The database went away while marking what was sent: retry them all (deduplicated by id).
+      logger.error(
+        { err: error, function: 'ingest' },
+        'replies of the batch not flushed; its records are retried',
+      );
+      unsent = new Set(ids);
+    }
+    return { batchItemFailures: withUnsentReplies(event, response, replies, unsent) };
+  };
+}
+
+/** The batch's failures plus each record whose reply is unsent and its sender's later records. */
+function withUnsentReplies(
+  event: SQSEvent,
+  response: SQSBatchResponse,
+  replies: ReadonlyMap<string, readonly number[]>,
+  unsent: ReadonlySet<number>,
+): SQSBatchResponse['batchItemFailures'] {
+  const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+  const stalledGroups = new Set<string>();
+  for (const record of event.Records) {
+    const group = record.attributes.MessageGroupId ?? record.messageId;
+    const replyUnsent = (replies.get(record.messageId) ?? []).some((id) => unsent.has(id));
+    if (replyUnsent || stalledGroups.has(group)) {
+      if (!failed.has(record.messageId)) queueRecords.inc({ function: 'ingest', outcome: 'failed' });
+      failed.add(record.messageId);
+      stalledGroups.add(group);
+    }
+  }
+  return event.Records.filter((record) => failed.has(record.messageId)).map((record) => ({
+    itemIdentifier: record.messageId,
+  }));
 }
 
 export const handler = lazyHandler(() => createIngestHandler(processDeps()));

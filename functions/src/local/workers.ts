@@ -47,13 +47,14 @@ export async function startWorkers(
     waitTimeSeconds: options.waitTimeSeconds ?? 5,
     ...(options.retryDelaySeconds === undefined ? {} : { retryDelaySeconds: options.retryDelaySeconds }),
   };
+  const ingest = createIngestHandler(deps);
+  const inboundUrl = await deps.queue('inbound');
   const pollers: Poller[] = [
-    startPoller({
-      ...common,
-      name: 'ingest',
-      queueUrl: await deps.queue('inbound'),
-      handler: createIngestHandler(deps),
-    }),
+    // Declared since the queue pipeline, honoured since issue 16: one poller handled every batch
+    // alone, so a second batch waited behind the first's slowest sender however idle the CPU was.
+    ...Array.from({ length: Math.max(1, options.ingestConcurrency ?? 1) }, () =>
+      startPoller({ ...common, name: 'ingest', queueUrl: inboundUrl, handler: ingest }),
+    ),
     startPoller({
       ...common,
       name: 'transcribe',
@@ -105,7 +106,10 @@ export async function startWorkers(
 
 if (import.meta.main) {
   await getPool();
-  const workers = await startWorkers(processDeps());
+  // INGEST_CONCURRENCY: batches of inbound.fifo handled at once (default 4; see bench:load).
+  const workers = await startWorkers(processDeps(), {
+    ingestConcurrency: Number(process.env.INGEST_CONCURRENCY ?? 4),
+  });
   // Prometheus and the container healthcheck: GET /metrics, GET /healthz (WORKERS_PORT, 9101).
   const port = Number(process.env.WORKERS_PORT ?? 9101);
   const http = new Hono()

@@ -9,7 +9,7 @@ import {
 import { getConfig } from '../config.ts';
 import { fromNumeric } from '../money/index.ts';
 
-export type { CommonQueryMethods, DatabasePool, DatabaseTransactionConnection } from 'slonik';
+export type { CommonQueryMethods, DatabasePool, DatabaseTransactionConnection, Interceptor } from 'slonik';
 export { sql };
 
 /**
@@ -49,11 +49,12 @@ const typeParsers = [
 /** Creates a pool with Kantong's parsers and row validation. */
 export async function createDatabasePool(
   connectionUri: string,
-  options: { maximumPoolSize?: number } = {},
+  options: { maximumPoolSize?: number; interceptors?: readonly Interceptor[] } = {},
 ): Promise<DatabasePool> {
   return createPool(connectionUri, {
     typeParsers,
-    interceptors: [validateRows],
+    // Extra interceptors: `npm run bench:load` counts the statements each message costs.
+    interceptors: [validateRows, ...(options.interceptors ?? [])],
     maximumPoolSize: options.maximumPoolSize ?? 10,
     statementTimeout: 30_000,
   });

@@ -5,7 +5,7 @@
  * decided when it is written, never by which reader happens to run. The queue deduplicates on the
  * outbox id, so a row sent twice after a crash (sent, not yet marked) reaches its reader once.
  */
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { type CommonQueryMethods, type DatabasePool, sql } from '../db/pool.ts';
 import { logger } from '../logger.ts';
@@ -131,6 +131,119 @@ export async function flush(
       AND (o.claimed_until IS NULL OR o.claimed_until < now())
     ORDER BY o.id`);
   return send(pool, target, rows);
+}
+
+/** What a batched flush did: rows now queued, and rows left pending for a retry or the relay. */
+export type FlushOutcome = { queued: number[]; unsent: number[] };
+
+/** SendMessageBatch takes ten entries and 256 KiB; replies are short, but a report can be long. */
+const BATCH_ENTRIES = 10;
+const BATCH_BYTES = 200 * 1024;
+
+/**
+ * Sends the given pending rows with SendMessageBatch (issue 16): one SELECT, one call per ten
+ * replies and one UPDATE per call, where `flush` spends a call and an UPDATE on every reply.
+ * Never throws for a failed send: it reports the rows it could not send (still pending), and the
+ * caller fails the records they answer, so their redelivery sends them.
+ *
+ * Per-recipient order survives a partial failure: each call carries at most one row per
+ * recipient (their next one, in id order), and a recipient whose row failed gets nothing more
+ * this time — a later reply never overtakes an earlier one that failed.
+ */
+export async function flushMany(
+  pool: DatabasePool,
+  target: OutboundTarget,
+  ids: readonly number[],
+): Promise<FlushOutcome> {
+  const outcome: FlushOutcome = { queued: [], unsent: [] };
+  if (ids.length === 0) return outcome;
+  const rows = await pool.any(sql.type(PendingRowSchema)`
+    ${selectPending} WHERE o.id = ANY(${sql.array(ids, 'int8')}) AND o.status = 'pending'
+      AND (o.claimed_until IS NULL OR o.claimed_until < now())
+    ORDER BY o.id`);
+  const queues = new Map<QueueKey, Map<string, PendingRow[]>>();
+  for (const row of rows) {
+    const key = REPLY_QUEUE[row.channel];
+    const byRecipient = queues.get(key) ?? new Map<string, PendingRow[]>();
+    queues.set(key, byRecipient);
+    byRecipient.set(row.to_number, [...(byRecipient.get(row.to_number) ?? []), row]);
+  }
+  for (const [key, byRecipient] of queues) {
+    const url = await target.queue(key);
+    while (byRecipient.size > 0) {
+      // One round: every recipient's next row, ten to a call.
+      const round = [...byRecipient.values()].map((pending) => pending.shift() as PendingRow);
+      for (const [recipient, pending] of byRecipient) if (pending.length === 0) byRecipient.delete(recipient);
+      for (const chunk of chunks(round)) {
+        const failed = await sendChunk(pool, target.client, url, chunk);
+        outcome.queued.push(...chunk.filter((row) => !failed.has(row.id)).map((row) => row.id));
+        for (const row of chunk.filter((row) => failed.has(row.id))) {
+          outcome.unsent.push(row.id, ...(byRecipient.get(row.to_number) ?? []).map((later) => later.id));
+          byRecipient.delete(row.to_number);
+        }
+      }
+    }
+  }
+  return outcome;
+}
+
+function chunks(rows: readonly PendingRow[]): PendingRow[][] {
+  const result: PendingRow[][] = [];
+  let current: PendingRow[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = Buffer.byteLength(row.body) + 512;
+    if (current.length === BATCH_ENTRIES || (current.length > 0 && bytes + size > BATCH_BYTES)) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+/** One SendMessageBatch; marks what it sent as queued and counts an attempt on what failed. */
+async function sendChunk(
+  db: CommonQueryMethods,
+  client: SQSClient,
+  queueUrl: string,
+  rows: readonly PendingRow[],
+): Promise<Map<number, string>> {
+  const failed = new Map<number, string>();
+  try {
+    const out = await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: rows.map((row) => ({
+          Id: `o${row.id}`,
+          MessageBody: JSON.stringify(toMessage(row)),
+          MessageGroupId: row.to_number,
+          MessageDeduplicationId: `outbox-${row.id}`,
+        })),
+      }),
+    );
+    for (const entry of out.Failed ?? []) {
+      failed.set(Number(entry.Id?.slice(1)), `${entry.Code ?? 'failed'}: ${entry.Message ?? ''}`);
+    }
+  } catch (error) {
+    for (const row of rows) failed.set(row.id, String(error));
+  }
+  const sent = rows.filter((row) => !failed.has(row.id)).map((row) => row.id);
+  if (sent.length > 0) {
+    await db.query(sql.unsafe`
+      UPDATE outbox SET status = 'queued', queued_at = now(), attempts = attempts + 1, last_error = NULL
+      WHERE id = ANY(${sql.array(sent, 'int8')})`);
+  }
+  if (failed.size > 0) {
+    logger.warn({ failed: Object.fromEntries(failed) }, 'replies not sent; they stay pending');
+    await db.query(sql.unsafe`
+      UPDATE outbox SET attempts = attempts + 1, last_error = ${[...failed.values()][0] ?? 'failed'}
+      WHERE id = ANY(${sql.array([...failed.keys()], 'int8')})`);
+  }
+  return failed;
 }
 
 /** How long a relay owns the rows it claimed; far longer than sending a hundred messages takes. */
