@@ -74,10 +74,11 @@ export async function logReply(
   tx: CommonQueryMethods,
   input: { inboundId: number; userId: number | null; to: string; intent: string; reply: string },
 ): Promise<number> {
-  await tx.query(
-    sql.unsafe`UPDATE wa_messages SET intent = ${input.intent}, response = ${input.reply} WHERE id = ${input.inboundId}`,
-  );
+  // One statement, one round trip (issue 16): the UPDATE runs as a data-modifying CTE.
   return tx.oneFirst(sql.type(z.object({ id: z.number() }))`
+    WITH marked AS (
+      UPDATE wa_messages SET intent = ${input.intent}, response = ${input.reply} WHERE id = ${input.inboundId}
+    )
     INSERT INTO wa_messages (user_id, wa_from, wa_body, direction, intent, response, in_reply_to)
     VALUES (${input.userId}, ${input.to}, ${input.reply}, 'out', ${input.intent}, ${input.reply}, ${input.inboundId})
     RETURNING id`);

@@ -55,6 +55,13 @@ export async function findOrCreateByPhone(
   phone: string,
   options: { timezone: string; status?: z.infer<typeof UserStatusSchema> },
 ): Promise<{ user: User; created: boolean }> {
+  // Nearly every message comes from a known number: one SELECT, where inserting first cost a
+  // refused INSERT and then the SELECT anyway (issue 16). A number registered concurrently makes
+  // the INSERT below do nothing (it waits for the other transaction), and the last SELECT finds it.
+  const known = await tx.maybeOne(
+    sql.type(UserSchema)`SELECT ${userColumns} FROM users WHERE phone = ${phone}`,
+  );
+  if (known) return { user: known, created: false };
   const inserted = await tx.maybeOne(sql.type(UserSchema)`
     INSERT INTO users (name, phone, timezone, status)
     VALUES (${defaultName(phone)}, ${phone}, ${options.timezone}, ${options.status ?? 'active'})
