@@ -5,13 +5,10 @@
  * Swagger UI rather than Scalar: it ships a plain CSS file and needs no inline <style>, so the
  * strict CSP holds; its standalone preset (a URL bar to load other documents) is left out.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { logger } from '@kantong/shared/logger';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { pageHeaders } from '../dashboard/views.ts';
+import { staticFiles } from '../static-files.ts';
 import { describe, type RouteDoc } from './openapi.ts';
 
 /** Relative to the repository root (or the Lambda package root); serverless.yml ships each. */
@@ -21,48 +18,16 @@ export const DOCS_SOURCES = {
   'docs.js': 'functions/src/api/docs/docs.js',
 } as const;
 type DocsAsset = keyof typeof DOCS_SOURCES;
-type Loaded = { body: string; type: string; version: string };
 
-/** This module's folder and each above it, as Node finds node_modules (dashboard/assets.ts does the same). */
-function findUp(path: string): string | null {
-  let dir = dirname(new URL(import.meta.url).pathname);
-  for (;;) {
-    const candidate = join(dir, path);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
+// The bundle's last line points browsers at a source map that is not shipped: dropped, so the
+// developer tools do not ask for a file that answers 404.
+const files = staticFiles(DOCS_SOURCES, {
+  prefix: '/docs/assets',
+  label: 'docs',
+  clean: (body) => body.replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n'),
+});
 
-const cache = new Map<DocsAsset, Loaded | null>();
-
-function load(name: DocsAsset): Loaded | null {
-  if (cache.has(name)) return cache.get(name) ?? null;
-  const file = findUp(DOCS_SOURCES[name]);
-  if (!file) logger.error({ asset: name, path: DOCS_SOURCES[name] }, 'docs asset missing from the package');
-  // The bundle's last line points browsers at a source map that is not shipped: dropped, so the
-  // developer tools do not ask for a file that answers 404.
-  const body = file ? readFileSync(file, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n') : null;
-  const loaded =
-    body === null
-      ? null
-      : {
-          body,
-          type: name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
-          version: createHash('sha256').update(body).digest('hex').slice(0, 12),
-        };
-  cache.set(name, loaded);
-  return loaded;
-}
-
-function url(name: DocsAsset): string {
-  return `/docs/assets/${name}?v=${load(name)?.version ?? 'missing'}`;
-}
-
-function isDocsAsset(name: string): name is DocsAsset {
-  return Object.hasOwn(DOCS_SOURCES, name);
-}
+const url = (name: DocsAsset): string => files.url(name);
 
 const PAGE: RouteDoc = {
   operationId: 'docsPage',
@@ -111,14 +76,5 @@ export function docsRoutes() {
         pageHeaders({ 'Cache-Control': 'public, max-age=60' }),
       ),
     )
-    .get('/assets/:name', describe(ASSET), (c) => {
-      const name = c.req.param('name');
-      const asset = isDocsAsset(name) ? load(name) : null;
-      if (!asset) return c.text('Tidak ditemukan.', 404);
-      return c.body(asset.body, 200, {
-        'Content-Type': asset.type,
-        'Cache-Control': 'public, max-age=31536000, immutable',
-        'X-Content-Type-Options': 'nosniff',
-      });
-    });
+    .get('/assets/:name', describe(ASSET), files.serve);
 }

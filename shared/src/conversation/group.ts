@@ -57,6 +57,7 @@ import * as Users from '../users/index.ts';
 import * as Registration from '../users/registration.ts';
 import type { Action } from './book.ts';
 import { type DecideInput, decide } from './decide.ts';
+import { duplicateResult } from './duplicate.ts';
 import type { ConversationDeps } from './index.ts';
 import { type Extracted, registerAsset } from './media.ts';
 import * as Replies from './replies.ts';
@@ -269,7 +270,7 @@ export async function handleGroupMessage(
     });
   const log = logger.child({ messageId, from, group: group.jid });
   const earlier = await Messages.findReply(deps.pool, from, messageId);
-  if (earlier) return duplicateResult(deps.pool, group.jid, messageId, earlier);
+  if (earlier) return groupDuplicate(deps.pool, group.jid, messageId, earlier);
 
   const household = await Households.findByGroup(deps.pool, group.jid);
   const ctx: Context = {
@@ -296,7 +297,7 @@ export async function handleGroupMessage(
   if (outcome === null) {
     const first = await Messages.findReply(deps.pool, from, messageId);
     if (!first) throw new Error(`message ${messageId} from ${from} vanished after a conflicting insert`);
-    return duplicateResult(deps.pool, group.jid, messageId, first);
+    return groupDuplicate(deps.pool, group.jid, messageId, first);
   }
   log.info({ userId: outcome.userId, intent: outcome.intent }, 'group message handled');
   return {
@@ -320,25 +321,20 @@ type Context = {
   now: Date;
 };
 
-async function duplicateResult(
+/** A redelivery in a group: the first reply again, for the household's books. */
+async function groupDuplicate(
   pool: DatabasePool,
   groupJid: string,
   messageId: string,
   earlier: { in_id: number; intent: string | null; response: string | null },
 ): Promise<IncomingResult> {
   const household = await Households.findByGroup(pool, groupJid);
-  // A reply (or a private link) the first delivery committed but never sent is still due.
-  const outboxIds = await Outbox.pendingFor(pool, earlier.in_id);
-  logger.info({ messageId, group: groupJid }, 'duplicate group delivery ignored');
-  return {
-    status: 'ok',
-    reply: earlier.response ?? '',
-    intent: earlier.intent ?? 'unknown',
-    user_id: household?.book_id ?? 0,
-    message_id: messageId,
-    duplicate: true,
-    outbox_ids: outboxIds,
-  };
+  return duplicateResult(pool, {
+    messageId,
+    earlier,
+    bookId: household?.book_id ?? null,
+    origin: { group: groupJid },
+  });
 }
 
 /** Logs the reply to the group and, with outbox delivery, queues it there. */

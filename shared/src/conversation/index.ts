@@ -19,6 +19,7 @@ import { type Channel, DEFAULT_CHANNEL } from '../queue/topology.ts';
 import * as Users from '../users/index.ts';
 import * as Registration from '../users/registration.ts';
 import { type DecideInput, decide } from './decide.ts';
+import { duplicateResult } from './duplicate.ts';
 import { handleGroupMessage } from './group.ts';
 import { answerConfirmation, type Extracted, registerAsset } from './media.ts';
 import * as Replies from './replies.ts';
@@ -87,7 +88,7 @@ export async function handleIncoming(
 
   // Cheap early answer for a redelivery, before any parsing or LLM call.
   const earlier = await Messages.findReply(deps.pool, from, messageId);
-  if (earlier) return duplicateResult(deps.pool, from, messageId, earlier);
+  if (earlier) return personalDuplicate(deps.pool, from, messageId, earlier);
   const delivery = deps.delivery ?? 'response';
 
   const existingUser = await Users.findByPhone(deps.pool, from);
@@ -180,7 +181,7 @@ export async function handleIncoming(
   if (outcome === null) {
     const first = await Messages.findReply(deps.pool, from, messageId);
     if (!first) throw new Error(`message ${messageId} from ${from} vanished after a conflicting insert`);
-    return duplicateResult(deps.pool, from, messageId, first);
+    return personalDuplicate(deps.pool, from, messageId, first);
   }
   log.info({ userId: outcome.userId, intent: outcome.intent }, 'message handled');
   return {
@@ -194,25 +195,15 @@ export async function handleIncoming(
   };
 }
 
-async function duplicateResult(
+/** A redelivery in a personal chat: the first reply again, for the sender's own books. */
+async function personalDuplicate(
   pool: DatabasePool,
   from: string,
   messageId: string,
   earlier: { in_id: number; intent: string | null; response: string | null },
 ): Promise<IncomingResult> {
   const user = await Users.findByPhone(pool, from);
-  // A reply the first delivery committed but never sent (a crash before the flush) is still due.
-  const outboxIds = await Outbox.pendingFor(pool, earlier.in_id);
-  logger.info({ messageId, from }, 'duplicate delivery ignored');
-  return {
-    status: 'ok',
-    reply: earlier.response ?? '',
-    intent: earlier.intent ?? 'unknown',
-    user_id: user?.id ?? 0,
-    message_id: messageId,
-    duplicate: true,
-    outbox_ids: outboxIds,
-  };
+  return duplicateResult(pool, { messageId, earlier, bookId: user?.id ?? null, origin: { from } });
 }
 
 /**

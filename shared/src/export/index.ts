@@ -116,6 +116,29 @@ export async function exportRows(
   return rows;
 }
 
+/** One transaction as the JSON API answers it (SPEC.md's field names, amount as a JSON number). */
+export function transactionJson(row: Transaction) {
+  return {
+    id: row.id,
+    direction: row.direction,
+    amount: toJsonAmount(row.amount),
+    currency: row.currency,
+    category: row.category,
+    description: row.description,
+    datetime: row.tx_datetime.toISOString(),
+    source: row.source,
+    status: row.status,
+    merchant: row.merchant,
+    /** regular | debt | receivable | adjustment: only 'regular' counts in reports and budgets. */
+    kind: row.kind,
+    wallet: row.wallet,
+    /** A transfer's destination; null otherwise. */
+    to_wallet: row.to_wallet,
+    /** A loan's person (lower case); null otherwise. */
+    counterparty: row.counterparty,
+  };
+}
+
 /**
  * The same rows as JSON (the dashboard's "JSON" export): the JSON API's field names (SPEC.md),
  * amounts as numbers, instants in ISO 8601, plus `author` — who wrote the row in a household's
@@ -127,23 +150,7 @@ export function exportJson(
 ) {
   return {
     book: options.book,
-    items: rows.map((row) => ({
-      id: row.id,
-      direction: row.direction,
-      amount: toJsonAmount(row.amount),
-      currency: row.currency,
-      category: row.category,
-      description: row.description,
-      datetime: row.tx_datetime.toISOString(),
-      source: row.source,
-      status: row.status,
-      merchant: row.merchant,
-      kind: row.kind,
-      wallet: row.wallet,
-      to_wallet: row.to_wallet,
-      counterparty: row.counterparty,
-      author: options.authors?.get(row.id) ?? null,
-    })),
+    items: rows.map((row) => ({ ...transactionJson(row), author: options.authors?.get(row.id) ?? null })),
     total: rows.length,
   };
 }

@@ -1,7 +1,6 @@
 import { recordFromWeb } from '@kantong/shared/entry';
-import { exportRows, toCsv } from '@kantong/shared/export';
+import { exportRows, toCsv, transactionJson } from '@kantong/shared/export';
 import * as Ledger from '@kantong/shared/ledger';
-import { toJsonAmount } from '@kantong/shared/money';
 import { DirectionSchema } from '@kantong/shared/nlu';
 import { DAY_RANGE_TEXT, isIsoDate, isSupportedInstant, localDate } from '@kantong/shared/time';
 import { Hono } from 'hono';
@@ -174,28 +173,6 @@ const CREATE: RouteDoc = {
     404: USER_NOT_FOUND,
   },
 };
-
-export function transactionJson(row: Ledger.Transaction) {
-  return {
-    id: row.id,
-    direction: row.direction,
-    amount: toJsonAmount(row.amount),
-    currency: row.currency,
-    category: row.category,
-    description: row.description,
-    datetime: row.tx_datetime.toISOString(),
-    source: row.source,
-    status: row.status,
-    merchant: row.merchant,
-    /** regular | debt | receivable | adjustment: only 'regular' counts in reports and budgets. */
-    kind: row.kind,
-    wallet: row.wallet,
-    /** A transfer's destination; null otherwise. */
-    to_wallet: row.to_wallet,
-    /** A loan's person (lower case); null otherwise. */
-    counterparty: row.counterparty,
-  };
-}
 
 /** `GET /transactions`, `POST /transactions`, `GET /transactions/export` (SPEC.md). */
 export function transactionRoutes(deps: ApiDeps) {
