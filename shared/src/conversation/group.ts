@@ -40,16 +40,14 @@
  */
 import { z } from 'zod';
 import * as Auth from '../auth/index.ts';
-import * as Categories from '../categories/index.ts';
 import { getConfig } from '../config.ts';
 import { type DatabasePool, type DatabaseTransactionConnection, sql } from '../db/pool.ts';
 import { isActivationCommand, isDeactivationCommand } from '../households/commands.ts';
 import * as Households from '../households/index.ts';
 import { logger } from '../logger.ts';
 import * as Messages from '../messages/index.ts';
-import { type AiCall, recordAiCall, understand } from '../nlu/index.ts';
+import { type AiCall, recordAiCall } from '../nlu/index.ts';
 import type { ParseResult } from '../nlu/schema.ts';
-import { parseSpokenMessage } from '../nlu/spoken.ts';
 import * as Outbox from '../outbox/index.ts';
 import type { GroupRef } from '../queue/envelope.ts';
 import { type Channel, DEFAULT_CHANNEL } from '../queue/topology.ts';
@@ -60,11 +58,10 @@ import { type DecideInput, decide } from './decide.ts';
 import { duplicateResult } from './duplicate.ts';
 import type { ConversationDeps } from './index.ts';
 import { type Extracted, registerAsset } from './media.ts';
+import { LOGGED_BODY_LIMIT, messageTime, type Received, received, understandReceived } from './received.ts';
 import * as Replies from './replies.ts';
 import type { IncomingMessage, IncomingResult } from './schema.ts';
 
-/** Longest body kept in the log for an over-long message (as in a personal chat). */
-const LOGGED_BODY_LIMIT = 4000;
 /** The group's name when WhatsApp gave none. */
 const DEFAULT_HOUSEHOLD_NAME = 'Keluarga';
 
@@ -240,13 +237,6 @@ function ignored(messageId: string): IncomingResult {
   };
 }
 
-/** A message may claim to be from the past (queued on a phone offline), not from the future. */
-function messageTime(message: IncomingMessage, now: Date): Date {
-  if (message.timestamp === null || message.timestamp === undefined) return now;
-  const sent = new Date(message.timestamp * 1000);
-  return sent.getTime() > now.getTime() + 5 * 60_000 ? now : sent;
-}
-
 /** Handles a message written in a group (`message.group` set). */
 export async function handleGroupMessage(
   deps: ConversationDeps,
@@ -256,18 +246,8 @@ export async function handleGroupMessage(
   const config = getConfig();
   const now = deps.now?.() ?? new Date();
   const { group } = message;
-  const from = Messages.senderKey(message);
-  const transcript = extracted?.kind === 'transcript';
-  const text = (transcript ? extracted.text : message.text)?.trim() ?? '';
-  const messageId =
-    message.message_id ??
-    Messages.deriveMessageId({
-      from,
-      type: message.message_type,
-      text: message.text ?? null,
-      mediaUrl: message.media_url ?? null,
-      timestamp: message.timestamp ?? null,
-    });
+  const said = received(message, extracted);
+  const { from, messageId, text } = said;
   const log = logger.child({ messageId, from, group: group.jid });
   const earlier = await Messages.findReply(deps.pool, from, messageId);
   if (earlier) return groupDuplicate(deps.pool, group.jid, messageId, earlier);
@@ -290,7 +270,7 @@ export async function handleGroupMessage(
     if (!household?.active) {
       outcome = command?.kind === 'activate' ? await activation(ctx, household) : 'ignored';
     } else {
-      outcome = await bookMessage(ctx, household, { text, command, extracted, transcript, config });
+      outcome = await bookMessage(ctx, household, { said, command, extracted, config });
     }
   }
   if (outcome === 'ignored') return ignored(messageId);
@@ -479,15 +459,15 @@ async function bookMessage(
   ctx: Context,
   household: Households.Household,
   input: {
-    text: string;
+    said: Received;
     command: GroupCommand | null;
     extracted: Extracted | undefined;
-    transcript: boolean;
     config: ReturnType<typeof getConfig>;
   },
 ): Promise<Outcome | null | 'ignored'> {
   const { deps, message } = ctx;
-  const { config, text, extracted } = input;
+  const { config, extracted } = input;
+  const { text, tooLong } = input.said;
   const existingPerson =
     message.from_number === null ? null : await Users.findByPhone(deps.pool, message.from_number);
   if (existingPerson?.status === 'blocked') return 'ignored';
@@ -507,35 +487,20 @@ async function bookMessage(
 
   const sentAt = messageTime(message, ctx.now);
   const aiCalls: AiCall[] = [];
-  const tooLong = text.length > config.MAX_TEXT_LENGTH;
-  let parsed: ParseResult | null = null;
-  if (
-    (message.message_type === 'text' || input.transcript) &&
-    text.length > 0 &&
-    !tooLong &&
-    !input.command
-  ) {
-    const categories = await Categories.optionsForUser(deps.pool, book.id);
-    parsed = await understand(
-      text,
-      { now: sentAt, timezone: book.timezone, categories },
-      {
-        llm: deps.llm ?? null,
-        onAiCall: (call) => aiCalls.push(call),
-        ...(input.transcript ? { read: parseSpokenMessage } : {}),
-      },
-    );
-  }
+  const parsed = await understandReceived(deps.pool, {
+    message,
+    received: input.said,
+    command: input.command !== null,
+    sentAt,
+    book,
+    llm: deps.llm ?? null,
+    aiCalls,
+  });
 
   return deps.pool.transaction(async (tx) => {
     // The household's messages take turns, so the members' bookings and questions never interleave.
     await Users.lockForSender(tx, book.id);
-    const body = tooLong
-      ? `${text.slice(0, LOGGED_BODY_LIMIT)}…`
-      : input.transcript
-        ? text
-        : (message.text ?? null);
-    const inboundId = await logGroupInbound(tx, ctx, book.id, body);
+    const inboundId = await logGroupInbound(tx, ctx, book.id, input.said.body);
     if (inboundId === null) return null;
     const person =
       existingPerson ??

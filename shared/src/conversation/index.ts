@@ -5,15 +5,12 @@
  * redelivery changes nothing and gets the first reply again (DESIGN.md decisions 2 and 3).
  */
 import * as Auth from '../auth/index.ts';
-import * as Categories from '../categories/index.ts';
 import { getConfig } from '../config.ts';
 import type { DatabasePool, DatabaseTransactionConnection } from '../db/pool.ts';
 import * as Households from '../households/index.ts';
 import { logger } from '../logger.ts';
 import * as Messages from '../messages/index.ts';
-import { type AiCall, type LlmFallback, recordAiCall, understand } from '../nlu/index.ts';
-import type { ParseResult } from '../nlu/schema.ts';
-import { parseSpokenMessage } from '../nlu/spoken.ts';
+import { type AiCall, type LlmFallback, recordAiCall } from '../nlu/index.ts';
 import * as Outbox from '../outbox/index.ts';
 import { type Channel, DEFAULT_CHANNEL } from '../queue/topology.ts';
 import * as Users from '../users/index.ts';
@@ -22,6 +19,7 @@ import { type DecideInput, decide } from './decide.ts';
 import { duplicateResult } from './duplicate.ts';
 import { handleGroupMessage } from './group.ts';
 import { answerConfirmation, type Extracted, registerAsset } from './media.ts';
+import { LOGGED_BODY_LIMIT, messageTime, received, understandReceived } from './received.ts';
 import * as Replies from './replies.ts';
 import type { IncomingMessage, IncomingResult } from './schema.ts';
 
@@ -44,16 +42,6 @@ export type ConversationDeps = {
   channel?: Channel;
 };
 
-/** A message may claim to be from the past (queued on a phone offline), not from the future. */
-function messageTime(message: IncomingMessage, now: Date): Date {
-  if (message.timestamp === null || message.timestamp === undefined) return now;
-  const sent = new Date(message.timestamp * 1000);
-  return sent.getTime() > now.getTime() + 5 * 60_000 ? now : sent;
-}
-
-/** Longest body kept in the log for a refused over-long message. */
-const LOGGED_BODY_LIMIT = 4000;
-
 /**
  * Handles one inbound message and returns the reply to send.
  *
@@ -71,19 +59,8 @@ export async function handleIncoming(
   const now = deps.now?.() ?? new Date();
   // Group messages (issue 15) go to the household's books: conversation/group.ts.
   if (message.group) return handleGroupMessage(deps, { ...message, group: message.group }, extracted);
-  const from = Messages.senderKey(message);
-  // A voice note's transcript is read exactly like a typed message (issue 5).
-  const transcript = extracted?.kind === 'transcript';
-  const text = (transcript ? extracted.text : message.text)?.trim() ?? '';
-  const messageId =
-    message.message_id ??
-    Messages.deriveMessageId({
-      from,
-      type: message.message_type,
-      text: message.text ?? null,
-      mediaUrl: message.media_url ?? null,
-      timestamp: message.timestamp ?? null,
-    });
+  const said = received(message, extracted);
+  const { from, messageId, text, tooLong } = said;
   const log = logger.child({ messageId, from });
 
   // Cheap early answer for a redelivery, before any parsing or LLM call.
@@ -92,28 +69,19 @@ export async function handleIncoming(
   const delivery = deps.delivery ?? 'response';
 
   const existingUser = await Users.findByPhone(deps.pool, from);
-  const timezone = existingUser?.timezone ?? config.DEFAULT_TIMEZONE;
   const sentAt = messageTime(message, now);
-
-  // Understanding happens outside the database transaction: it may wait seconds on the LLM.
   const aiCalls: AiCall[] = [];
-  let parsed: ParseResult | null = null;
-  const tooLong = text.length > config.MAX_TEXT_LENGTH;
   // "dashboard", "lupa password": answered with a fresh one-time link, never parsed.
   const linkCommand = message.message_type === 'text' && Auth.isLinkCommand(text);
-  if ((message.message_type === 'text' || transcript) && text.length > 0 && !tooLong && !linkCommand) {
-    const categories = existingUser ? await Categories.optionsForUser(deps.pool, existingUser.id) : undefined;
-    parsed = await understand(
-      text,
-      { now: sentAt, timezone, ...(categories ? { categories } : {}) },
-      {
-        llm: deps.llm ?? null,
-        onAiCall: (call) => aiCalls.push(call),
-        // A transcript is read by the reader that knows speech-recognition errors (issue 11).
-        ...(transcript ? { read: parseSpokenMessage } : {}),
-      },
-    );
-  }
+  const parsed = await understandReceived(deps.pool, {
+    message,
+    received: said,
+    command: linkCommand,
+    sentAt,
+    book: existingUser,
+    llm: deps.llm ?? null,
+    aiCalls,
+  });
 
   const outcome = await deps.pool.transaction(async (tx) => {
     // Registration policy: an unknown number may be refused, and then only the log is kept.
@@ -128,17 +96,12 @@ export async function handleIncoming(
     });
     // One sender's messages take turns from here, so the rate limit below counts exactly.
     await Users.lockForSender(tx, user.id);
-    const body = tooLong
-      ? `${text.slice(0, LOGGED_BODY_LIMIT)}…`
-      : transcript
-        ? text
-        : (message.text ?? null);
     const inboundId = await Messages.logInbound(tx, {
       userId: user.id,
       from,
       messageId,
       type: message.message_type,
-      body,
+      body: said.body,
     });
     if (inboundId === null) return null; // a concurrent delivery of the same message won the race
     for (const call of [...aiCalls, ...(extracted?.aiCalls ?? [])]) await recordAiCall(tx, user.id, call);

@@ -1,0 +1,94 @@
+/**
+ * The first steps of every inbound message, the same in a personal chat and in a group: what
+ * was said (a voice note's transcript is read exactly like typed text, issue 5), its id, when it
+ * was sent, the body kept in the log, and what it means — understood outside the database
+ * transaction, since the LLM may take seconds.
+ */
+
+import * as Categories from '../categories/index.ts';
+import { getConfig } from '../config.ts';
+import type { CommonQueryMethods } from '../db/pool.ts';
+import * as Messages from '../messages/index.ts';
+import { type AiCall, type LlmFallback, understand } from '../nlu/index.ts';
+import type { ParseResult } from '../nlu/schema.ts';
+import { parseSpokenMessage } from '../nlu/spoken.ts';
+import type { Extracted } from './media.ts';
+import type { IncomingMessage } from './schema.ts';
+
+/** Longest body kept in the log for a refused over-long message. */
+export const LOGGED_BODY_LIMIT = 4000;
+
+export type Received = {
+  /** The sender as the log keys them (Messages.senderKey). */
+  from: string;
+  messageId: string;
+  /** What was said: the text, or a voice note's transcript. */
+  text: string;
+  transcript: boolean;
+  tooLong: boolean;
+  /** What the log keeps of it. */
+  body: string | null;
+};
+
+export function received(message: IncomingMessage, extracted: Extracted | undefined): Received {
+  const from = Messages.senderKey(message);
+  const transcript = extracted?.kind === 'transcript';
+  const text = (transcript ? extracted.text : message.text)?.trim() ?? '';
+  const messageId =
+    message.message_id ??
+    Messages.deriveMessageId({
+      from,
+      type: message.message_type,
+      text: message.text ?? null,
+      mediaUrl: message.media_url ?? null,
+      timestamp: message.timestamp ?? null,
+    });
+  const tooLong = text.length > getConfig().MAX_TEXT_LENGTH;
+  const body = tooLong ? `${text.slice(0, LOGGED_BODY_LIMIT)}…` : transcript ? text : (message.text ?? null);
+  return { from, messageId, text, transcript, tooLong, body };
+}
+
+/** A message may claim to be from the past (queued on a phone offline), not from the future. */
+export function messageTime(message: IncomingMessage, now: Date): Date {
+  if (message.timestamp === null || message.timestamp === undefined) return now;
+  const sent = new Date(message.timestamp * 1000);
+  return sent.getTime() > now.getTime() + 5 * 60_000 ? now : sent;
+}
+
+/**
+ * What a text or a transcript means, for the books it goes to (their categories and timezone);
+ * null for what is not read (media, empty, too long, a command answered before the parser).
+ */
+export async function understandReceived(
+  db: CommonQueryMethods,
+  input: {
+    message: IncomingMessage;
+    received: Received;
+    /** A command answered without the parser ("dashboard", a group's owner commands). */
+    command: boolean;
+    sentAt: Date;
+    /** The books' id and timezone; null for a number Kantong does not know yet. */
+    book: { id: number; timezone: string } | null;
+    llm: LlmFallback | null;
+    aiCalls: AiCall[];
+  },
+): Promise<ParseResult | null> {
+  const { message, received: said } = input;
+  const readable = message.message_type === 'text' || said.transcript;
+  if (!readable || said.text.length === 0 || said.tooLong || input.command) return null;
+  const categories = input.book ? await Categories.optionsForUser(db, input.book.id) : undefined;
+  return understand(
+    said.text,
+    {
+      now: input.sentAt,
+      timezone: input.book?.timezone ?? getConfig().DEFAULT_TIMEZONE,
+      ...(categories ? { categories } : {}),
+    },
+    {
+      llm: input.llm,
+      onAiCall: (call) => input.aiCalls.push(call),
+      // A transcript is read by the reader that knows speech-recognition errors (issue 11).
+      ...(said.transcript ? { read: parseSpokenMessage } : {}),
+    },
+  );
+}
