@@ -112,7 +112,7 @@ const workers = await startWorkers(
     waitTimeSeconds: Number(process.env.BENCH_WAIT_S ?? 1),
     relay: false,
     scheduler: false,
-    ingestConcurrency: Number(process.env.BENCH_INGEST_CONCURRENCY ?? 4),
+    ingestConcurrency: Number(process.env.BENCH_INGEST_CONCURRENCY ?? 2),
   },
 );
 

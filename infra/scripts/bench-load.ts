@@ -16,7 +16,8 @@
  *   BENCH_WARMUP_S=10 BENCH_WARMUP_RATE=20      # warm-up, not measured (0 to skip)
  *   BENCH_CPU_PROF=dir                          # the workers run under node --cpu-prof; top frames printed
  *   BENCH_ELASTICMQ_MEMORY=1                    # ElasticMQ without its durable storage (default: durable)
- *   BENCH_SENDERS=100 BENCH_START_RATE=10 BENCH_INGEST_CONCURRENCY=4
+ *   BENCH_SQS=fauxqs                            # fauxqs with SQLite persistence instead, in its own process
+ *   BENCH_SENDERS=100 BENCH_START_RATE=10 BENCH_INGEST_CONCURRENCY=2
  *
  * Per message of the measured window it prints CPU per process (workers, PostgreSQL, ElasticMQ,
  * and the load generator apart), SQS calls by kind and SQL statements and transactions, memory at
@@ -59,7 +60,7 @@ const fixedRate = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : unde
 const startRate = fixedRate ?? Number(process.env.BENCH_START_RATE ?? 10);
 const warmupS = Number(process.env.BENCH_WARMUP_S ?? 10);
 const warmupRate = Number(process.env.BENCH_WARMUP_RATE ?? 20);
-const concurrency = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 4);
+const concurrency = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 2);
 const drainTimeoutMs = Number(process.env.BENCH_DRAIN_S ?? 120) * 1000;
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 /** Each step's rate is the last one × this (1: BENCH_RATE, every step at the same rate). */
@@ -179,6 +180,30 @@ async function startWorkerProcess(env: Record<string, string>): Promise<WorkerPr
   };
 }
 
+/** fauxqs, durable, in a child process (bench-fauxqs.ts), so its CPU is measured apart. */
+async function startFauxqsProcess(): Promise<{ endpoint: string; pid: number; stop: () => Promise<void> }> {
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'bench-fauxqs.ts'), [], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message: { endpoint?: string }) => resolve(message.endpoint ?? ''));
+    child.once('exit', (code) => reject(new Error(`fauxqs exited (code ${code})`)));
+  });
+  return {
+    endpoint,
+    pid: child.pid ?? 0,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.send('stop');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
 /** Self time per function and per package of the newest profile in `dir`, printed as a table. */
 function summariseProfile(dir: string): void {
   const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
@@ -250,7 +275,13 @@ async function main() {
     }
     await migrate(databaseUrl);
     let endpoint: string;
-    if (!process.env.SQS_ENDPOINT && elasticMqRunnable()) {
+    if (!process.env.SQS_ENDPOINT && process.env.BENCH_SQS === 'fauxqs') {
+      const fauxqs = await startFauxqsProcess();
+      stops.push(fauxqs.stop);
+      endpoint = fauxqs.endpoint;
+      others.push({ name: 'fauxqs', pid: fauxqs.pid });
+      console.log(`sqs: fauxqs ${endpoint} (durable: SQLite on disk, own process)`);
+    } else if (!process.env.SQS_ENDPOINT && elasticMqRunnable()) {
       // Durable, as self-hosters run it (infra/elasticmq.conf): messages in H2 on disk.
       const durable = process.env.BENCH_ELASTICMQ_MEMORY !== '1';
       const persistDir = durable ? await mkdtemp(join(tmpdir(), 'kantong-load-elasticmq-')) : undefined;
@@ -462,7 +493,7 @@ async function main() {
       if (start && end) kantongS += end.cpuS - start.cpuS;
     }
     console.log(
-      `cpu ${'kantong'.padEnd(10)} ${((kantongS * 1000) / n).toFixed(2).padStart(6)} ms/msg  (workers + PostgreSQL + ElasticMQ)`,
+      `cpu ${'kantong'.padEnd(10)} ${((kantongS * 1000) / n).toFixed(2).padStart(6)} ms/msg  (workers + PostgreSQL + the SQS server)`,
     );
     const generatorS = (after.generatorCpuUs - before.generatorCpuUs) / 1e6;
     cpuLine(
