@@ -221,7 +221,9 @@ async function startOnce(
       `${libDir}/*`,
       'org.elasticmq.server.Main',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: a Ctrl+C in npm start's terminal reaches npm start, which stops the
+    // pollers first and then this server, instead of killing the queue under running pollers.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   const recent: string[] = [];
   const onData = (chunk: Buffer) => {

@@ -27,6 +27,13 @@ const RELAY_AFTER_SECONDS = 30;
  */
 const SCHEDULER_INTERVAL_MS = 60_000;
 
+/**
+ * Batches of inbound.fifo handled at once, for npm start and the workers container alike: measured
+ * with bench:load (issue 16), two pollers kept up as far as four (50 against 48 msg/s) with a third
+ * of the p99 (370 against 1,039 ms); each batch already runs its senders side by side.
+ */
+export const INGEST_POLLERS = 2;
+
 export async function startWorkers(
   deps: PipelineDeps,
   options: {
@@ -52,7 +59,7 @@ export async function startWorkers(
   const pollers: Poller[] = [
     // Declared since the queue pipeline, honoured since issue 16: one poller handled every batch
     // alone, so a second batch waited behind the first's slowest sender however idle the CPU was.
-    ...Array.from({ length: Math.max(1, options.ingestConcurrency ?? 1) }, () =>
+    ...Array.from({ length: Math.max(1, options.ingestConcurrency ?? INGEST_POLLERS) }, () =>
       startPoller({ ...common, name: 'ingest', queueUrl: inboundUrl, handler: ingest }),
     ),
     startPoller({
@@ -106,11 +113,9 @@ export async function startWorkers(
 
 if (import.meta.main) {
   await getPool();
-  // INGEST_CONCURRENCY: batches of inbound.fifo handled at once. 2: measured with bench:load
-  // (issue 16), two pollers kept up as far as four (50 against 48 msg/s) with a third of the p99
-  // (370 against 1,039 ms); each batch already runs its senders side by side.
+  // INGEST_CONCURRENCY: batches of inbound.fifo handled at once (default INGEST_POLLERS).
   const workers = await startWorkers(processDeps(), {
-    ingestConcurrency: Number(process.env.INGEST_CONCURRENCY ?? 2),
+    ingestConcurrency: Number(process.env.INGEST_CONCURRENCY ?? INGEST_POLLERS),
   });
   // Prometheus and the container healthcheck: GET /metrics, GET /healthz (WORKERS_PORT, 9101).
   const port = Number(process.env.WORKERS_PORT ?? 9101);
