@@ -25,6 +25,11 @@ export type ActInput = {
   inboundId: number;
   at: Date;
   memberId?: number | null;
+  /**
+   * Whether the writer may have an open question to close; false when the caller read none
+   * (State.openQuestion), which spares the DELETE (issue 16). Absent: close it to be sure.
+   */
+  questionOpen?: boolean;
 };
 
 /** Whose open question a message may answer or leave: the books' and, in a household, the writer's. */

@@ -63,16 +63,19 @@ async function decideText(
 
   // "ya" or a corrected amount may answer "is this right?" of a receipt or voice note (media.ts).
   const key = { userId: input.user.id, memberId: input.memberId ?? null };
+  // The writer's open question, read once for both readers below (issue 16).
+  const open = await State.openQuestion(tx, key, input.sentAt);
   const answer = await answerConfirmation(tx, {
     userId: input.user.id,
     memberId: key.memberId,
     parsed: input.parsed,
     text: input.text,
     at: input.sentAt,
+    open,
   });
   if (answer) return answer;
   // A pending question ("Ini pengeluaran kategori apa?") may be answered by this message.
-  const completed = await State.completePending(tx, key, input.parsed, input.sentAt, input.text);
+  const completed = await State.completePending(tx, key, input.parsed, input.sentAt, input.text, open);
   const parsed = completed ?? input.parsed;
   const actInput = {
     user: input.user,
@@ -81,6 +84,7 @@ async function decideText(
     inboundId: input.inboundId,
     at: input.sentAt,
     memberId: key.memberId,
+    questionOpen: open !== null,
   };
   // A voice note's amount that the spoken reader is not sure of is asked back, never just booked.
   if (input.extracted?.kind === 'transcript' && spokenUnsure(input.parsed)) {

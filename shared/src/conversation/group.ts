@@ -510,6 +510,8 @@ async function bookMessage(
             await Users.findOrCreateByPhone(tx, message.from_number, {
               timezone: config.DEFAULT_TIMEZONE,
               status: admission === 'active' ? 'active' : 'pending',
+              // No guide in the group (see the header): it comes with their first personal chat.
+              welcomeOwed: true,
             })
           ).user);
     const who = { userId: person?.id ?? null, lid: message.group.sender_lid };

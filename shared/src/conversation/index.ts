@@ -7,7 +7,6 @@
 import * as Auth from '../auth/index.ts';
 import { getConfig } from '../config.ts';
 import type { DatabasePool, DatabaseTransactionConnection } from '../db/pool.ts';
-import * as Households from '../households/index.ts';
 import { logger } from '../logger.ts';
 import * as Messages from '../messages/index.ts';
 import { type AiCall, type LlmFallback, recordAiCall } from '../nlu/index.ts';
@@ -90,26 +89,28 @@ export async function handleIncoming(
       : await Registration.admit(tx, from, config.REGISTRATION_POLICY, config.ALLOWED_NUMBERS);
     if (admission === 'refused')
       return refuse(tx, { from, messageId, message, delivery, channel: deps.channel ?? DEFAULT_CHANNEL });
-    const { user, created } = await Users.findOrCreateByPhone(tx, from, {
-      timezone: config.DEFAULT_TIMEZONE,
-      status: admission === 'active' ? 'active' : 'pending',
-    });
     // One sender's messages take turns from here, so the rate limit below counts exactly.
-    await Users.lockForSender(tx, user.id);
-    const inboundId = await Messages.logInbound(tx, {
-      userId: user.id,
-      from,
-      messageId,
-      type: message.message_type,
-      body: said.body,
-    });
-    if (inboundId === null) return null; // a concurrent delivery of the same message won the race
+    const known = existingUser ? await Users.lockKnownSender(tx, existingUser.id) : null;
+    const { user, created } = known
+      ? { user: known, created: false }
+      : await Users.findOrCreateByPhone(tx, from, {
+          timezone: config.DEFAULT_TIMEZONE,
+          status: admission === 'active' ? 'active' : 'pending',
+        });
+    if (!known) await Users.lockForSender(tx, user.id);
+    // Logged with the sender's count of the last minute, for the per-sender rate limit below.
+    const logged = await Messages.logInboundCounted(
+      tx,
+      { userId: user.id, from, messageId, type: message.message_type, body: said.body },
+      60,
+    );
+    if (logged === null) return null; // a concurrent delivery of the same message won the race
+    const { id: inboundId, recent } = logged;
     for (const call of [...aiCalls, ...(extracted?.aiCalls ?? [])]) await recordAiCall(tx, user.id, call);
     const media = extracted?.media ?? null;
     const mediaAssetId = media ? await registerAsset(tx, { userId: user.id, media, inboundId }) : null;
 
     // Per-sender rate limit: one polite note, then silence until the minute has passed.
-    const recent = await Messages.countRecentInbound(tx, from, 60);
     if (recent > config.RATE_LIMIT_PER_MINUTE + 1) {
       await Messages.markIntent(tx, inboundId, 'rate_limited');
       return { reply: '', intent: 'rate_limited', userId: user.id, outboxIds: [] };
@@ -123,7 +124,8 @@ export async function handleIncoming(
       decideInput: { user, parsed, message, text, tooLong, sentAt, inboundId, extracted, mediaAssetId },
     });
     // A person first met in a household's group got no guide there (group.ts): it comes now.
-    const welcome = created || (await Households.firstPersonalChat(tx, user.id, inboundId));
+    const welcome = created || user.greeted_at === null;
+    if (welcome && !created) await Users.markGreeted(tx, user.id);
     const reply = welcome ? await withWelcome(tx, user, action) : action.reply;
     await Messages.logReply(tx, { inboundId, userId: user.id, to: from, intent: action.intent, reply });
     const outboxIds =

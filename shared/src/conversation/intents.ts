@@ -40,7 +40,7 @@ export async function act(tx: DatabaseTransactionConnection, input: ActInput): P
     await State.rememberQuestion(tx, stateKeyOf(input), parsed, input.at);
     return { intent: 'clarification', reply: parsed.question ?? Replies.ASK_CATEGORY };
   }
-  await State.clear(tx, stateKeyOf(input));
+  if (input.questionOpen !== false) await State.clear(tx, stateKeyOf(input));
   try {
     const reply = await tx.transaction((savepoint) => perform(savepoint, input));
     return { intent: parsed.intent, reply };

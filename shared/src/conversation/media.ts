@@ -370,14 +370,20 @@ const AmountRow = z.object({ amount: z.bigint(), direction: z.string(), category
  */
 export async function answerConfirmation(
   tx: DatabaseTransactionConnection,
-  input: { userId: number; memberId?: number | null; parsed: ParseResult; text: string; at: Date },
+  input: {
+    userId: number;
+    memberId?: number | null;
+    parsed: ParseResult;
+    text: string;
+    at: Date;
+    /** The open question already read (State.openQuestion); undefined: read it here. */
+    open?: State.OpenQuestion | null;
+  },
 ): Promise<Action | null> {
   const key: StateKey = { userId: input.userId, memberId: input.memberId ?? null };
-  const payload = await tx.maybeOneFirst(sql.type(z.object({ payload: z.unknown() }))`
-    SELECT payload FROM conversation_state
-    WHERE ${State.whereKey(key)} AND kind IN (${CONFIRMATION}, ${LEGACY_RECEIPT_QUESTION})
-      AND expires_at > ${sql.timestamp(input.at)}
-    FOR UPDATE`);
+  const open = input.open === undefined ? await State.openQuestion(tx, key, input.at) : input.open;
+  const confirmation = open?.kind === CONFIRMATION || open?.kind === LEGACY_RECEIPT_QUESTION;
+  const payload = confirmation ? open.payload : null;
   const state = ConfirmationSchema.safeParse(payload);
   if (!state.success) return null;
   const { parsed } = input;

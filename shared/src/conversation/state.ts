@@ -42,6 +42,20 @@ type Pending = z.infer<typeof PendingSchema>;
 
 const RowSchema = z.object({ kind: z.string(), payload: z.unknown() });
 
+/** The open question of a key as stored: read once per message and handed to each reader (issue 16). */
+export type OpenQuestion = z.infer<typeof RowSchema>;
+
+/** The key's open question that has not expired, locked until the transaction ends; null when none. */
+export async function openQuestion(
+  tx: CommonQueryMethods,
+  key: number | StateKey,
+  at: Date,
+): Promise<OpenQuestion | null> {
+  return tx.maybeOne(sql.type(RowSchema)`
+    SELECT kind, payload FROM conversation_state
+    WHERE ${whereKey(key)} AND expires_at > ${sql.timestamp(at)} FOR UPDATE`);
+}
+
 /**
  * Whose open question it is: a person's own books (`memberId` null), or one member's in a
  * household's books (issue 15) — Budi's "beli bakso" → "Berapa?" waits for Budi, and Ani's next
@@ -203,10 +217,10 @@ export async function completePending(
   at: Date,
   /** The message as typed: a loan's "ke siapa?" is answered by a bare name the reader has no intent for. */
   text = '',
+  /** The question already read by {@link openQuestion}; undefined: read it here. */
+  open?: OpenQuestion | null,
 ): Promise<ParseResult | null> {
-  const row = await tx.maybeOne(sql.type(RowSchema)`
-    SELECT kind, payload FROM conversation_state
-    WHERE ${whereKey(userId)} AND expires_at > ${sql.timestamp(at)} FOR UPDATE`);
+  const row = open === undefined ? await openQuestion(tx, userId, at) : open;
   if (!row) return null;
   const pending = PendingSchema.safeParse(row.payload);
   if (!pending.success) return null;

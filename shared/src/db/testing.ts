@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDatabasePool, type DatabasePool } from './pool.ts';
+import { createDatabasePool, type DatabasePool, type Interceptor } from './pool.ts';
 
 export type TestDatabase = {
   pool: DatabasePool;
@@ -24,7 +24,9 @@ async function adminQuery(query: string): Promise<void> {
   }
 }
 
-export async function createTestDatabase(options: { maximumPoolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { maximumPoolSize?: number; interceptors?: readonly Interceptor[] } = {},
+): Promise<TestDatabase> {
   const name = `kantong_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
   const url = new URL(inject('adminDatabaseUrl'));

@@ -364,20 +364,3 @@ export const authorNameSql = sql.fragment`COALESCE(
   NULLIF(btrim(m.display_name), ''),
   '…' || right(COALESCE(p.phone, m.lid), 4),
   'Anggota')`;
-
-/**
- * Whether `inboundId` is the first personal message of a person who was registered by writing
- * in a household's group: they got no welcome guide there, so their first personal chat gets it.
- * (Group messages are logged on the household's books, never on the person.)
- */
-export async function firstPersonalChat(
-  db: CommonQueryMethods,
-  userId: number,
-  inboundId: number,
-): Promise<boolean> {
-  return db.oneFirst(sql.type(z.object({ first: z.boolean() }))`
-    SELECT EXISTS (SELECT 1 FROM household_members WHERE user_id = ${userId})
-      AND NOT EXISTS (
-        SELECT 1 FROM wa_messages WHERE user_id = ${userId} AND direction = 'in' AND id <> ${inboundId}
-      ) AS first`);
-}

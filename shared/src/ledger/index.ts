@@ -49,14 +49,17 @@ export const TransactionSchema = z.object({
 });
 export type Transaction = z.infer<typeof TransactionSchema>;
 
-const selectTransaction = sql.fragment`
+/** A transaction with its names, read from `relation` (the table, or rows an INSERT just returned). */
+const transactionView = (relation: ReturnType<typeof sql.identifier>) => sql.fragment`
   SELECT t.id, t.user_id, t.direction, t.amount, t.currency, t.category_id, c.name AS category,
          t.description, t.tx_datetime, t.source, t.status, t.merchant, t.created_at,
          t.kind, t.wallet_id, COALESCE(w.name, ${DEFAULT_WALLET}) AS wallet,
          t.to_wallet_id, CASE WHEN t.direction = 'transfer' THEN COALESCE(tw.name, ${DEFAULT_WALLET}) END AS to_wallet,
          t.counterparty, t.wa_message_row_id
-  FROM transactions t LEFT JOIN categories c ON c.id = t.category_id
+  FROM ${relation} t LEFT JOIN categories c ON c.id = t.category_id
   LEFT JOIN wallets w ON w.id = t.wallet_id LEFT JOIN wallets tw ON tw.id = t.to_wallet_id`;
+
+const selectTransaction = transactionView(sql.identifier(['transactions']));
 
 export type NewTransaction = {
   userId: number;
@@ -91,7 +94,9 @@ export async function record(tx: CommonQueryMethods, input: NewTransaction): Pro
   assertAmount(input.amount);
   const confidence =
     input.confidence === null || input.confidence === undefined ? null : input.confidence.toFixed(2);
-  const id = await tx.oneFirst(sql.type(z.object({ id: z.number() }))`
+  // The row and its names in one round trip (issue 16): the view reads what the INSERT returned.
+  return tx.one(sql.type(TransactionSchema)`
+    WITH inserted AS (
     INSERT INTO transactions (user_id, direction, amount, category_id, description, tx_datetime, source,
                               raw_text, ai_confidence, status, wa_message_row_id, media_asset_id, merchant,
                               kind, wallet_id, to_wallet_id, counterparty)
@@ -100,8 +105,8 @@ export async function record(tx: CommonQueryMethods, input: NewTransaction): Pro
             ${confidence}, ${input.status ?? 'confirmed'}, ${input.waMessageRowId ?? null},
             ${input.mediaAssetId ?? null}, ${input.merchant ?? null}, ${input.kind ?? 'regular'},
             ${input.walletId ?? null}, ${input.toWalletId ?? null}, ${input.counterparty ?? null})
-    RETURNING id`);
-  return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${id}`);
+    RETURNING *)
+    ${transactionView(sql.identifier(['inserted']))}`);
 }
 
 export async function findForUser(

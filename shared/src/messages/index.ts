@@ -46,27 +46,45 @@ export async function findReply(
     ORDER BY o.id LIMIT 1`);
 }
 
+type InboundLog = {
+  userId: number | null;
+  from: string;
+  messageId: string;
+  type: MessageType;
+  body: string | null;
+  /** The group JID a group message was written in (issue 15); absent for a personal chat. */
+  chat?: string | null;
+};
+
+const insertInbound = (input: InboundLog) => sql.fragment`
+  INSERT INTO wa_messages (user_id, wa_from, wa_body, direction, wa_message_id, message_type, wa_chat)
+  VALUES (${input.userId}, ${input.from}, ${input.body}, 'in', ${input.messageId}, ${input.type}, ${input.chat ?? null})
+  ON CONFLICT (wa_from, wa_message_id) WHERE direction = 'in' DO NOTHING`;
+
 /**
  * Logs an inbound message; returns its row id, or null when this (sender, message id) was logged
  * before — concurrently or earlier — which makes the caller answer as a duplicate.
  */
-export async function logInbound(
+export async function logInbound(tx: CommonQueryMethods, input: InboundLog): Promise<number | null> {
+  return tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`${insertInbound(input)} RETURNING id`);
+}
+
+/**
+ * {@link logInbound}, also counting the sender's inbound messages of the last `seconds`, this one
+ * included, for the per-sender rate limit — in the same round trip (issue 16). The count runs on
+ * the statement's snapshot, before this row, hence the 1 +.
+ */
+export async function logInboundCounted(
   tx: CommonQueryMethods,
-  input: {
-    userId: number | null;
-    from: string;
-    messageId: string;
-    type: MessageType;
-    body: string | null;
-    /** The group JID a group message was written in (issue 15); absent for a personal chat. */
-    chat?: string | null;
-  },
-): Promise<number | null> {
-  return tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
-    INSERT INTO wa_messages (user_id, wa_from, wa_body, direction, wa_message_id, message_type, wa_chat)
-    VALUES (${input.userId}, ${input.from}, ${input.body}, 'in', ${input.messageId}, ${input.type}, ${input.chat ?? null})
-    ON CONFLICT (wa_from, wa_message_id) WHERE direction = 'in' DO NOTHING
-    RETURNING id`);
+  input: InboundLog,
+  seconds: number,
+): Promise<{ id: number; recent: number } | null> {
+  return tx.maybeOne(sql.type(z.object({ id: z.number(), recent: z.number() }))`
+    ${insertInbound(input)}
+    RETURNING id, 1 + (
+      SELECT count(*) FROM wa_messages
+      WHERE wa_from = ${input.from} AND direction = 'in'
+        AND created_at > now() - make_interval(secs => ${seconds}))::int AS recent`);
 }
 
 /** Logs the reply to an inbound message and records the intent on both rows. */

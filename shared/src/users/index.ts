@@ -20,11 +20,13 @@ export const UserSchema = z.object({
   timezone: z.string(),
   status: UserStatusSchema,
   kind: UserKindSchema,
+  /** When the welcome guide was sent; null while it is still owed (migration 018). */
+  greeted_at: z.date().nullable(),
   created_at: z.date(),
 });
 export type User = z.infer<typeof UserSchema>;
 
-const userColumns = sql.fragment`id, name, phone, email, timezone, status, kind, created_at`;
+const userColumns = sql.fragment`id, name, phone, email, timezone, status, kind, greeted_at, created_at`;
 
 /** Canonical form of a WhatsApp number: digits only, Indonesian local "08…" turned into "628…". */
 export function normalisePhone(input: string): string {
@@ -53,7 +55,12 @@ export async function findById(db: CommonQueryMethods, id: number): Promise<User
 export async function findOrCreateByPhone(
   tx: CommonQueryMethods,
   phone: string,
-  options: { timezone: string; status?: z.infer<typeof UserStatusSchema> },
+  options: {
+    timezone: string;
+    status?: z.infer<typeof UserStatusSchema>;
+    /** True for a person met in a household's group: the guide waits for their first personal chat. */
+    welcomeOwed?: boolean;
+  },
 ): Promise<{ user: User; created: boolean }> {
   // Nearly every message comes from a known number: one SELECT, where inserting first cost a
   // refused INSERT and then the SELECT anyway (issue 16). A number registered concurrently makes
@@ -63,8 +70,9 @@ export async function findOrCreateByPhone(
   );
   if (known) return { user: known, created: false };
   const inserted = await tx.maybeOne(sql.type(UserSchema)`
-    INSERT INTO users (name, phone, timezone, status)
-    VALUES (${defaultName(phone)}, ${phone}, ${options.timezone}, ${options.status ?? 'active'})
+    INSERT INTO users (name, phone, timezone, status, greeted_at)
+    VALUES (${defaultName(phone)}, ${phone}, ${options.timezone}, ${options.status ?? 'active'},
+            ${options.welcomeOwed ? null : sql.fragment`now()`})
     ON CONFLICT (phone) DO NOTHING
     RETURNING ${userColumns}`);
   if (inserted) {
@@ -85,6 +93,22 @@ export async function findOrCreateByPhone(
  */
 export async function lockForSender(tx: CommonQueryMethods, userId: number): Promise<void> {
   await tx.query(sql.unsafe`SELECT 1 FROM users WHERE id = ${userId} FOR NO KEY UPDATE`);
+}
+
+/** The welcome guide went out now (to someone first met in a household's group). */
+export async function markGreeted(tx: CommonQueryMethods, userId: number): Promise<void> {
+  await tx.query(sql.unsafe`UPDATE users SET greeted_at = now() WHERE id = ${userId} AND greeted_at IS NULL`);
+}
+
+/**
+ * A known sender's row, read and locked as {@link lockForSender} does, in one round trip (issue
+ * 16): the row read before the transaction may be stale (an activation, a blocked account), so
+ * the locked read is the one the message acts on. Null when the row is gone.
+ */
+export async function lockKnownSender(tx: CommonQueryMethods, userId: number): Promise<User | null> {
+  return tx.maybeOne(
+    sql.type(UserSchema)`SELECT ${userColumns} FROM users WHERE id = ${userId} FOR NO KEY UPDATE`,
+  );
 }
 
 /** Each user owns a copy of the default categories, so renaming or adding keywords is theirs alone. */

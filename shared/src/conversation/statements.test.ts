@@ -1,0 +1,67 @@
+/**
+ * Issue 16: what one everyday message costs the database. Each statement is a round trip and
+ * about a millisecond of CPU between Node and PostgreSQL, so the count is the cost per message
+ * that a benchmark's wall-clock figures only hint at. These budgets fail when a change adds
+ * statements to the hot path; lower them when a change removes some.
+ */
+import type { Interceptor } from '@kantong/shared/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../db/testing.ts';
+import { handleIncoming } from './index.ts';
+
+let db: TestDatabase;
+let recording: string[] | null = null;
+
+const recorder: Interceptor = {
+  name: 'statement-recorder',
+  beforeQueryExecution: (_context, query) => {
+    recording?.push(query.sql.replace(/\s+/g, ' ').trim().slice(0, 120));
+    return null;
+  },
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase({ interceptors: [recorder] });
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+let sequence = 0;
+async function send(from: string, text: string, group?: { jid: string; name: string }) {
+  sequence += 1;
+  return handleIncoming(
+    { pool: db.pool, delivery: 'outbox' },
+    {
+      from_number: from,
+      message_type: 'text',
+      text,
+      message_id: `stmt-${sequence}`,
+      ...(group ? { group: { ...group, sender_lid: null, sender_name: 'Budi' } } : {}),
+    },
+  );
+}
+
+async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+  recording = [];
+  try {
+    await run();
+    return recording;
+  } finally {
+    recording = null;
+  }
+}
+
+describe('statements per everyday message (issue 16)', () => {
+  it('books a known user’s expense within its statement budget', async () => {
+    const from = '6281200000001';
+    await send(from, 'beli pulsa 50k');
+    await send(from, 'ya');
+    await send(from, 'gaji 3jt');
+    const statements = await statementsOf(() => send(from, 'beli kopi 20k'));
+    console.log(`personal expense: ${statements.length} statements\n  ${statements.join('\n  ')}`);
+    // 17 before issue 16's pass: a locked read of the known sender, the rate-limit count with the
+    // log row, the open question read once (no DELETE when none), the row and its names in one.
+    expect(statements.length).toBeLessThanOrEqual(11);
+  });
+});
