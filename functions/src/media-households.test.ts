@@ -91,4 +91,20 @@ describe('a receipt photo in a family group', () => {
       FROM transactions t JOIN users u ON u.id = t.user_id LEFT JOIN household_members m ON m.id = t.author_member_id`);
     expect(booked).toEqual([{ kind: 'household', amount: 132_500n, author: 'Dodi', photo: true }]);
   }, 150_000);
+
+  it('is not read when a viewer sends it: no "⏳", one refusal, nothing booked', async () => {
+    await pipe.sendInbound(inGroup(GROUP, RINA, 'Rina', { text: `jadikan ${DODI} viewer` }));
+    const [demoted] = await pipe.collectReplies(1, 20_000);
+    expect(demoted?.text).toContain('viewer');
+
+    const media = await indomaretPhoto('g/viewer.jpg');
+    const envelope = inGroup(GROUP, DODI, 'Dodi', { type: 'image', text: null, media });
+    await pipe.sendInbound(envelope);
+    const replies = await pipe.collectReplies(1, 30_000);
+    replies.push(...(await pipe.collectReplies(1, 3000)));
+    expect(replies.map((reply) => reply.text)).toEqual([expect.stringContaining('Maaf Dodi, kamu *viewer*')]);
+    const photos = await pipe.db.pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      SELECT count(*)::int AS n FROM transactions WHERE media_asset_id IS NOT NULL`);
+    expect(photos).toBe(1);
+  }, 90_000);
 });

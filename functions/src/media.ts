@@ -8,6 +8,7 @@
  * conversation repeats (and, if still unsent, sends) the first reply.
  */
 import { getConfig } from '@kantong/shared/config';
+import type { DatabasePool } from '@kantong/shared/db';
 import * as Households from '@kantong/shared/households';
 import { logger } from '@kantong/shared/logger';
 import { ACKNOWLEDGEMENT, extract, type MediaWork } from '@kantong/shared/media';
@@ -37,6 +38,16 @@ async function acknowledge(deps: PipelineDeps, envelope: InboundEnvelope, work: 
   });
   if (id === null) return;
   await Outbox.flush(pool, { client: deps.sqs, queue: deps.queue }, [id]);
+}
+
+/** Whether the sender of a group message may book into the household (a newcomer may: they become a member). */
+async function mayBook(pool: DatabasePool, bookId: number, envelope: InboundEnvelope): Promise<boolean> {
+  const person = envelope.from_number === null ? null : await Users.findByPhone(pool, envelope.from_number);
+  const member = await Households.findMember(pool, bookId, {
+    userId: person?.id ?? null,
+    lid: envelope.group?.sender_lid ?? null,
+  });
+  return member === null || Households.canBook(member);
 }
 
 /** Runs `work`; if it is not done within `afterMs`, runs `ack` first (and waits for it). */
@@ -71,9 +82,18 @@ export async function mediaRecord(deps: PipelineDeps, work: MediaWork, record: S
   }
   // A photo or voice note in a group that is no active household (issue 15) is not read at all:
   // the conversation ignores it, and no "sebentar" may reach a group that never asked for Kantong.
-  if (envelope.group && !(await Households.findByGroup(pool, envelope.group.jid))?.active) {
+  const household = envelope.group ? await Households.findByGroup(pool, envelope.group.jid) : null;
+  if (envelope.group && !household?.active) {
     const result = await converse(deps, envelope);
     log.info({ intent: result.intent }, 'media in an inactive group ignored');
+    return;
+  }
+  // A receipt from someone who may not book there (a viewer, or one who left) is refused by the
+  // conversation without being read: no OCR work, no "sebentar". A voice note is still heard —
+  // it may be a question ("laporan bulan ini"), which a viewer may ask.
+  if (envelope.group && household && work === 'ocr' && !(await mayBook(pool, household.book_id, envelope))) {
+    const result = await converse(deps, envelope);
+    log.info({ intent: result.intent }, 'receipt from a member who may not book: not read');
     return;
   }
   const now = deps.now?.() ?? new Date();

@@ -138,8 +138,8 @@ const READ_INTENTS: ReadonlySet<ParseResult['intent']> = new Set([
 
 /**
  * Whether a message would book or change something: every intent but the reads (a clarification
- * leads to a booking), a receipt photo; a voice note by what it says. Unreadable media, empty or
- * over-long text change nothing.
+ * leads to a booking), a receipt photo or document; a voice note by what it says. An unheard
+ * voice note, empty or over-long text change nothing.
  */
 export function writes(input: {
   message: Pick<IncomingMessage, 'message_type'>;
@@ -147,13 +147,14 @@ export function writes(input: {
   extracted: Extracted | undefined;
 }): boolean {
   if (input.extracted?.kind === 'receipt') return true;
+  // A photo or document is a receipt to book, read or not (functions/src/media.ts does not read
+  // one from a member who may not book, so it arrives here unread).
+  if (input.message.message_type === 'image' || input.message.message_type === 'document') return true;
   if (input.message.message_type !== 'text' && input.extracted?.kind !== 'transcript') return false;
   return input.parsed !== null && !READ_INTENTS.has(input.parsed.intent);
 }
 
-export function canWrite(member: Pick<Households.Member, 'role' | 'left_at'>): boolean {
-  return member.left_at === null && member.role !== 'viewer';
-}
+export const canWrite = Households.canBook;
 
 /** "✅ Catat pengeluaran …" → "✅ Dicatat buat Budi: pengeluaran …"; any other reply "Budi: …". */
 export function signed(name: string, reply: string): string {

@@ -206,6 +206,11 @@ export async function members(db: CommonQueryMethods, bookId: number): Promise<r
     SELECT ${memberColumns} FROM household_members WHERE book_id = ${bookId} ORDER BY id`);
 }
 
+/** Whether a member may book into the household: not a viewer, and still in the group. */
+export function canBook(member: Pick<Member, 'role' | 'left_at'>): boolean {
+  return member.left_at === null && member.role !== 'viewer';
+}
+
 /** A person's role in a household's books, or null when they are not (or no longer) a member. */
 export async function roleOf(db: CommonQueryMethods, bookId: number, userId: number): Promise<Role | null> {
   return db.maybeOneFirst(sql.type(z.object({ role: RoleSchema }))`
