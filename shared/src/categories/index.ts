@@ -31,7 +31,13 @@ export async function listForUser(db: CommonQueryMethods, userId: number): Promi
 
 /** The user's categories in the shape the parser takes. */
 export async function optionsForUser(db: CommonQueryMethods, userId: number): Promise<CategoryOption[]> {
-  const categories = await listForUser(db, userId);
+  return optionsOf(await listForUser(db, userId));
+}
+
+/** Categories as the parser takes them (keywords split). */
+export function optionsOf(
+  categories: readonly Pick<Category, 'name' | 'kind' | 'keywords'>[],
+): CategoryOption[] {
   return categories.map((category) => ({
     name: category.name,
     kind: category.kind,

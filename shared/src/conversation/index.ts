@@ -18,7 +18,7 @@ import { type DecideInput, decide } from './decide.ts';
 import { duplicateResult } from './duplicate.ts';
 import { handleGroupMessage } from './group.ts';
 import { answerConfirmation, type Extracted, registerAsset } from './media.ts';
-import { LOGGED_BODY_LIMIT, messageTime, received, understandReceived } from './received.ts';
+import { LOGGED_BODY_LIMIT, lookBack, messageTime, received, understandReceived } from './received.ts';
 import * as Replies from './replies.ts';
 import type { IncomingMessage, IncomingResult } from './schema.ts';
 
@@ -62,12 +62,13 @@ export async function handleIncoming(
   const { from, messageId, text, tooLong } = said;
   const log = logger.child({ messageId, from });
 
-  // Cheap early answer for a redelivery, before any parsing or LLM call.
-  const earlier = await Messages.findReply(deps.pool, from, messageId);
-  if (earlier) return personalDuplicate(deps.pool, from, messageId, earlier);
+  // Cheap early answer for a redelivery, before any parsing or LLM call; the sender's account and
+  // categories come in the same round trip.
+  const before = await lookBack(deps.pool, from, messageId);
+  if (before.earlier) return personalDuplicate(deps.pool, from, messageId, before.earlier);
   const delivery = deps.delivery ?? 'response';
 
-  const existingUser = await Users.findByPhone(deps.pool, from);
+  const existingUser = before.user;
   const sentAt = messageTime(message, now);
   const aiCalls: AiCall[] = [];
   // "dashboard", "lupa password": answered with a fresh one-time link, never parsed.
@@ -78,6 +79,7 @@ export async function handleIncoming(
     command: linkCommand,
     sentAt,
     book: existingUser,
+    categories: before.categories,
     llm: deps.llm ?? null,
     aiCalls,
   });

@@ -5,13 +5,15 @@
  * transaction, since the LLM may take seconds.
  */
 
+import { z } from 'zod';
 import * as Categories from '../categories/index.ts';
 import { getConfig } from '../config.ts';
-import type { CommonQueryMethods } from '../db/pool.ts';
+import { type CommonQueryMethods, sql } from '../db/pool.ts';
 import * as Messages from '../messages/index.ts';
 import { type AiCall, type LlmFallback, understand } from '../nlu/index.ts';
-import type { ParseResult } from '../nlu/schema.ts';
+import type { CategoryOption, ParseResult } from '../nlu/schema.ts';
 import { parseSpokenMessage } from '../nlu/spoken.ts';
+import * as Users from '../users/index.ts';
 import type { Extracted } from './media.ts';
 import type { IncomingMessage } from './schema.ts';
 
@@ -48,6 +50,53 @@ export function received(message: IncomingMessage, extracted: Extracted | undefi
   return { from, messageId, text, transcript, tooLong, body };
 }
 
+/** Row JSON carries instants as text. */
+const UserJsonSchema = Users.UserSchema.extend({
+  created_at: z.coerce.date(),
+  greeted_at: z.coerce.date().nullable(),
+});
+
+const LookBackSchema = z.object({
+  earlier: Messages.StoredReplySchema.nullable(),
+  user: UserJsonSchema.nullable(),
+  categories: z.array(
+    z.object({
+      name: z.string(),
+      kind: Categories.CategorySchema.shape.kind,
+      keywords: z.string().nullable(),
+    }),
+  ),
+});
+
+export type LookBack = {
+  /** The first delivery's reply when this message was handled before (Messages.findReply). */
+  earlier: Messages.StoredReply | null;
+  /** The sender's account, when the number is known. */
+  user: Users.User | null;
+  /** Their categories, for the parser; undefined for a number Kantong does not know yet. */
+  categories: CategoryOption[] | undefined;
+};
+
+/**
+ * What the conversation needs to know before its transaction, in one round trip (issue 16): an
+ * earlier delivery's reply (a redelivery answers with it), the sender's account and categories.
+ * Everything it reads is read again, locked, inside the transaction where it matters.
+ */
+export async function lookBack(db: CommonQueryMethods, from: string, messageId: string): Promise<LookBack> {
+  const row = await db.one(sql.type(LookBackSchema)`
+    SELECT
+      (SELECT row_to_json(r) FROM (${Messages.replyQuery(from, messageId)}) r) AS earlier,
+      (SELECT row_to_json(u) FROM (SELECT ${Users.userColumns} FROM users WHERE phone = ${from}) u) AS user,
+      COALESCE((
+        SELECT json_agg(json_build_object('name', c.name, 'kind', c.kind, 'keywords', c.keywords) ORDER BY c.kind, c.name)
+        FROM categories c JOIN users u ON u.id = c.user_id WHERE u.phone = ${from}), '[]'::json) AS categories`);
+  return {
+    earlier: row.earlier,
+    user: row.user,
+    categories: row.user ? Categories.optionsOf(row.categories) : undefined,
+  };
+}
+
 /** A message may claim to be from the past (queued on a phone offline), not from the future. */
 export function messageTime(message: IncomingMessage, now: Date): Date {
   if (message.timestamp === null || message.timestamp === undefined) return now;
@@ -69,6 +118,8 @@ export async function understandReceived(
     sentAt: Date;
     /** The books' id and timezone; null for a number Kantong does not know yet. */
     book: { id: number; timezone: string } | null;
+    /** The books' categories when already read (lookBack); undefined: read them here. */
+    categories?: CategoryOption[] | undefined;
     llm: LlmFallback | null;
     aiCalls: AiCall[];
   },
@@ -76,7 +127,8 @@ export async function understandReceived(
   const { message, received: said } = input;
   const readable = message.message_type === 'text' || said.transcript;
   if (!readable || said.text.length === 0 || said.tooLong || input.command) return null;
-  const categories = input.book ? await Categories.optionsForUser(db, input.book.id) : undefined;
+  const categories =
+    input.categories ?? (input.book ? await Categories.optionsForUser(db, input.book.id) : undefined);
   return understand(
     said.text,
     {

@@ -33,17 +33,22 @@ export const StoredReplySchema = z.object({
   response: z.string().nullable(),
 });
 
+export type StoredReply = z.infer<typeof StoredReplySchema>;
+
+/** The query behind {@link findReply}, for callers that read it together with other things. */
+export const replyQuery = (from: string, messageId: string) => sql.fragment`
+  SELECT i.id AS in_id, i.intent, o.response
+  FROM wa_messages i LEFT JOIN wa_messages o ON o.in_reply_to = i.id AND o.direction = 'out'
+  WHERE i.direction = 'in' AND i.wa_from = ${from} AND i.wa_message_id = ${messageId}
+  ORDER BY o.id LIMIT 1`;
+
 /** The first delivery's reply to a message already logged, or null when the message is new. */
 export async function findReply(
   db: CommonQueryMethods,
   from: string,
   messageId: string,
-): Promise<z.infer<typeof StoredReplySchema> | null> {
-  return db.maybeOne(sql.type(StoredReplySchema)`
-    SELECT i.id AS in_id, i.intent, o.response
-    FROM wa_messages i LEFT JOIN wa_messages o ON o.in_reply_to = i.id AND o.direction = 'out'
-    WHERE i.direction = 'in' AND i.wa_from = ${from} AND i.wa_message_id = ${messageId}
-    ORDER BY o.id LIMIT 1`);
+): Promise<StoredReply | null> {
+  return db.maybeOne(sql.type(StoredReplySchema)`${replyQuery(from, messageId)}`);
 }
 
 type InboundLog = {

@@ -26,7 +26,7 @@ export const UserSchema = z.object({
 });
 export type User = z.infer<typeof UserSchema>;
 
-const userColumns = sql.fragment`id, name, phone, email, timezone, status, kind, greeted_at, created_at`;
+export const userColumns = sql.fragment`id, name, phone, email, timezone, status, kind, greeted_at, created_at`;
 
 /** Canonical form of a WhatsApp number: digits only, Indonesian local "08…" turned into "628…". */
 export function normalisePhone(input: string): string {
