@@ -5,6 +5,7 @@
  */
 import type { DatabasePool } from '../db/pool.ts';
 import { logger } from '../logger.ts';
+import * as Messages from '../messages/index.ts';
 import * as Outbox from '../outbox/index.ts';
 import type { IncomingResult } from './schema.ts';
 
@@ -30,4 +31,30 @@ export async function duplicateResult(
     duplicate: true,
     outbox_ids: outboxIds,
   };
+}
+
+/** The answer to a message handled now: its reply, and the outbox rows still to send. */
+export function handledResult(
+  messageId: string,
+  outcome: { reply: string; intent: string; userId: number; outboxIds: number[] },
+): IncomingResult {
+  return {
+    status: 'ok',
+    reply: outcome.reply,
+    intent: outcome.intent,
+    user_id: outcome.userId,
+    message_id: messageId,
+    duplicate: false,
+    outbox_ids: outcome.outboxIds,
+  };
+}
+
+/**
+ * The first delivery's reply after this one lost the race to log the message (a concurrent
+ * delivery of the same message committed first).
+ */
+export async function winnersReply(pool: DatabasePool, from: string, messageId: string) {
+  const first = await Messages.findReply(pool, from, messageId);
+  if (!first) throw new Error(`message ${messageId} from ${from} vanished after a conflicting insert`);
+  return first;
 }

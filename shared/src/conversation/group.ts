@@ -55,7 +55,7 @@ import * as Users from '../users/index.ts';
 import * as Registration from '../users/registration.ts';
 import type { Action } from './book.ts';
 import { type DecideInput, decide } from './decide.ts';
-import { duplicateResult } from './duplicate.ts';
+import { duplicateResult, handledResult, winnersReply } from './duplicate.ts';
 import type { ConversationDeps } from './index.ts';
 import { type Extracted, registerAsset } from './media.ts';
 import { LOGGED_BODY_LIMIT, messageTime, type Received, received, understandReceived } from './received.ts';
@@ -276,20 +276,11 @@ export async function handleGroupMessage(
   }
   if (outcome === 'ignored') return ignored(messageId);
   if (outcome === null) {
-    const first = await Messages.findReply(deps.pool, from, messageId);
-    if (!first) throw new Error(`message ${messageId} from ${from} vanished after a conflicting insert`);
+    const first = await winnersReply(deps.pool, from, messageId);
     return groupDuplicate(deps.pool, group.jid, messageId, first);
   }
   log.info({ userId: outcome.userId, intent: outcome.intent }, 'group message handled');
-  return {
-    status: 'ok',
-    reply: outcome.reply,
-    intent: outcome.intent,
-    user_id: outcome.userId,
-    message_id: messageId,
-    duplicate: false,
-    outbox_ids: outcome.outboxIds,
-  };
+  return handledResult(messageId, outcome);
 }
 
 type Context = {

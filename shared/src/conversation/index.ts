@@ -15,7 +15,7 @@ import { type Channel, DEFAULT_CHANNEL } from '../queue/topology.ts';
 import * as Users from '../users/index.ts';
 import * as Registration from '../users/registration.ts';
 import { type DecideInput, decide } from './decide.ts';
-import { duplicateResult } from './duplicate.ts';
+import { duplicateResult, handledResult, winnersReply } from './duplicate.ts';
 import { handleGroupMessage } from './group.ts';
 import { answerConfirmation, type Extracted, registerAsset } from './media.ts';
 import { LOGGED_BODY_LIMIT, lookBack, messageTime, received, understandReceived } from './received.ts';
@@ -146,20 +146,11 @@ export async function handleIncoming(
   });
 
   if (outcome === null) {
-    const first = await Messages.findReply(deps.pool, from, messageId);
-    if (!first) throw new Error(`message ${messageId} from ${from} vanished after a conflicting insert`);
+    const first = await winnersReply(deps.pool, from, messageId);
     return personalDuplicate(deps.pool, from, messageId, first);
   }
   log.info({ userId: outcome.userId, intent: outcome.intent }, 'message handled');
-  return {
-    status: 'ok',
-    reply: outcome.reply,
-    intent: outcome.intent,
-    user_id: outcome.userId,
-    message_id: messageId,
-    duplicate: false,
-    outbox_ids: outcome.outboxIds,
-  };
+  return handledResult(messageId, outcome);
 }
 
 /** A redelivery in a personal chat: the first reply again, for the sender's own books. */

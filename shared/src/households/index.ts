@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { type CommonQueryMethods, sql } from '../db/pool.ts';
-import { DEFAULT_CATEGORIES } from '../nlu/lexicon.ts';
+import * as Users from '../users/index.ts';
 
 export const RoleSchema = z.enum(['owner', 'member', 'viewer']);
 export type Role = z.infer<typeof RoleSchema>;
@@ -97,13 +97,7 @@ export async function activate(
       VALUES (${name}, NULL, ${input.owner.timezone}, 'active', 'household') RETURNING id`);
     await tx.query(sql.unsafe`
       INSERT INTO households (book_id, group_jid, activated_by) VALUES (${bookId}, ${input.groupJid}, ${input.owner.id})`);
-    await tx.query(sql.unsafe`
-      INSERT INTO categories (user_id, name, kind, keywords)
-      SELECT ${bookId}, name, kind, keywords
-      FROM ${sql.unnest(
-        DEFAULT_CATEGORIES.map((category) => [category.name, category.kind, category.keywords.join(',')]),
-        ['text', 'text', 'text'],
-      )} AS defaults(name, kind, keywords)`);
+    await Users.seedDefaultCategories(tx, bookId);
     household = {
       book_id: bookId,
       group_jid: input.groupJid,

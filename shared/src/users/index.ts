@@ -112,7 +112,7 @@ export async function lockKnownSender(tx: CommonQueryMethods, userId: number): P
 }
 
 /** Each user owns a copy of the default categories, so renaming or adding keywords is theirs alone. */
-async function seedDefaultCategories(tx: CommonQueryMethods, userId: number): Promise<void> {
+export async function seedDefaultCategories(tx: CommonQueryMethods, userId: number): Promise<void> {
   await tx.query(sql.unsafe`
     INSERT INTO categories (user_id, name, kind, keywords)
     SELECT ${userId}, name, kind, keywords
