@@ -47,14 +47,26 @@ function buildIndex(categories: readonly CategoryOption[]): CategoryIndex {
 
 const DEFAULT_INDEX = buildIndex(DEFAULT_CATEGORIES);
 const DEFAULT_NAMES: ReadonlySet<string> = new Set(DEFAULT_CATEGORY_NAMES);
-/** Indexes per user category list; a WeakMap so lists that go away take their index with them. */
-const userIndexes = new WeakMap<readonly CategoryOption[], CategoryIndex>();
+/**
+ * Indexes per category list, by content: each message reads its user's categories afresh (a new
+ * list each time), and most users keep the defaults they were given, so equal lists share one
+ * index instead of each message tokenizing every keyword again (issue 16's profile). Bounded: the
+ * oldest list is forgotten past USER_INDEX_LIMIT.
+ */
+const userIndexes = new Map<string, CategoryIndex>();
+const USER_INDEX_LIMIT = 1000;
+
+function contentKey(categories: readonly CategoryOption[]): string {
+  return categories.map((c) => `${c.kind}\u0001${c.name}\u0001${c.keywords.join('\u0002')}`).join('\u0003');
+}
 
 function userIndex(categories: readonly CategoryOption[]): CategoryIndex {
-  let index = userIndexes.get(categories);
+  const key = contentKey(categories);
+  let index = userIndexes.get(key);
   if (index === undefined) {
     index = buildIndex(categories);
-    userIndexes.set(categories, index);
+    if (userIndexes.size >= USER_INDEX_LIMIT) userIndexes.delete(userIndexes.keys().next().value ?? '');
+    userIndexes.set(key, index);
   }
   return index;
 }
