@@ -19,6 +19,7 @@
 
 import type { CommonQueryMethods } from '../db/pool.ts';
 import { DomainError } from '../errors/index.ts';
+import * as Households from '../households/index.ts';
 import type { Transaction } from '../ledger/index.ts';
 import * as Ledger from '../ledger/index.ts';
 import { toJsonAmount } from '../money/index.ts';
@@ -116,6 +117,25 @@ export async function exportRows(
   return rows;
 }
 
+/** Who wrote a row in a household's books; null in personal books (and for rows not written by a member). */
+export function authorOf(row: Pick<Transaction, 'id'>, authors: Authors | undefined): string | null {
+  return authors?.get(row.id) ?? null;
+}
+
+/** Who wrote each of `rows` when `book` is a household's books; none for a person's own. */
+export async function authorsFor(
+  db: CommonQueryMethods,
+  book: { id: number; kind: 'person' | 'household' },
+  rows: readonly Pick<Transaction, 'id'>[],
+): Promise<Authors | undefined> {
+  if (book.kind !== 'household') return undefined;
+  return Households.authorsOf(
+    db,
+    book.id,
+    rows.map((row) => row.id),
+  );
+}
+
 /** One transaction as the JSON API answers it (SPEC.md's field names, amount as a JSON number). */
 export function transactionJson(row: Transaction) {
   return {
@@ -150,7 +170,7 @@ export function exportJson(
 ) {
   return {
     book: options.book,
-    items: rows.map((row) => ({ ...transactionJson(row), author: options.authors?.get(row.id) ?? null })),
+    items: rows.map((row) => ({ ...transactionJson(row), author: authorOf(row, options.authors) })),
     total: rows.length,
   };
 }

@@ -277,3 +277,40 @@ describe('GET /healthz', () => {
     expect(result).toEqual({ status: 200, body: { status: 'ok', database: 'ok' } });
   });
 });
+
+describe('a household’s books through the JSON API (issue 15)', () => {
+  it('names who wrote each row, in GET /transactions and in the CSV export; personal rows have none', async () => {
+    const writer = '6281255550003';
+    await api.say(writer, 'halo');
+    await api.say(writer, 'ya');
+    const group = {
+      jid: '120363555555555555@g.us',
+      name: 'Keluarga API',
+      sender_lid: null,
+      sender_name: 'Budi',
+    };
+    const say = (text: string, id: string) =>
+      api.post('/wa/incoming', { from_number: writer, message_type: 'text', text, group, message_id: id });
+    expect((await say('aktifkan kantong', 'api-group-1')).status).toBe(200);
+    const booked = await say('beli beras 65rb', 'api-group-2');
+    const bookId = Number(booked.body.user_id);
+    expect(bookId).not.toBe(userId);
+
+    const list = await api.get(`/transactions?user_id=${bookId}`);
+    expect(list.status).toBe(200);
+    expect(list.body.items).toEqual([expect.objectContaining({ amount: 65000, author: 'Budi' })]);
+    const personal = await api.get(`/transactions?user_id=${userId}`);
+    const items = personal.body.items as { author: unknown }[];
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((item) => item.author === null)).toBe(true);
+
+    const path = `/transactions/export?user_id=${bookId}`;
+    const response = await api.app.request(path, { headers: signFor('GET', path, '', NOW) });
+    const lines = (await response.text())
+      .replace(/^\uFEFF/, '')
+      .trimEnd()
+      .split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/,Budi$/);
+  });
+});

@@ -1,5 +1,5 @@
 import { recordFromWeb } from '@kantong/shared/entry';
-import { exportRows, toCsv, transactionJson } from '@kantong/shared/export';
+import { authorOf, authorsFor, exportRows, toCsv, transactionJson } from '@kantong/shared/export';
 import * as Ledger from '@kantong/shared/ledger';
 import { DirectionSchema } from '@kantong/shared/nlu';
 import { DAY_RANGE_TEXT, isIsoDate, isSupportedInstant, localDate } from '@kantong/shared/time';
@@ -77,6 +77,12 @@ const TransactionJsonSchema = Ledger.TransactionSchema.pick({
 }).extend({
   amount: AmountJsonSchema,
   datetime: z.string().meta({ description: 'ISO 8601, UTC.' }),
+  author: z
+    .string()
+    .nullable()
+    .meta({
+      description: 'Who wrote it in a household’s books; null in personal books and for rows made here.',
+    }),
 });
 
 const PULSA = {
@@ -94,6 +100,7 @@ const PULSA = {
   wallet: 'Tunai',
   to_wallet: null,
   counterparty: null,
+  author: null,
 };
 
 const PULSA_ROW: Ledger.Transaction = {
@@ -197,10 +204,9 @@ export function transactionRoutes(deps: ApiDeps) {
         limit: query.limit,
         offset: query.offset,
       });
-      return c.json(
-        { items: rows.map(transactionJson), total, limit: query.limit, offset: query.offset },
-        200,
-      );
+      const authors = await authorsFor(pool, user, rows);
+      const items = rows.map((row) => ({ ...transactionJson(row), author: authorOf(row, authors) }));
+      return c.json({ items, total, limit: query.limit, offset: query.offset }, 200);
     })
     .get('/export', describe(EXPORT), validate('query', ExportQuerySchema), async (c) => {
       const query = c.req.valid('query');
@@ -208,8 +214,10 @@ export function transactionRoutes(deps: ApiDeps) {
       const user = await resolveUser(pool, query);
       // More rows than one file holds is refused (400), as on the dashboard, never cut short.
       const rows = await exportRows(pool, filterOf(query, user));
+      const authors = await authorsFor(pool, user, rows);
       const csv = toCsv(rows, {
         timezone: user.timezone,
+        ...(authors ? { authors } : {}),
         delimiter: query.delimiter === 'semicolon' ? ';' : ',',
       });
       const name = `kantong-transaksi-${localDate(deps.now?.() ?? new Date(), user.timezone)}.csv`;
@@ -234,6 +242,6 @@ export function transactionRoutes(deps: ApiDeps) {
           toWallet: body.to_wallet ? { name: body.to_wallet } : null,
         }),
       );
-      return c.json(transactionJson(created), 201);
+      return c.json({ ...transactionJson(created), author: null }, 201);
     });
 }
