@@ -77,12 +77,9 @@ const TransactionJsonSchema = Ledger.TransactionSchema.pick({
 }).extend({
   amount: AmountJsonSchema,
   datetime: z.string().meta({ description: 'ISO 8601, UTC.' }),
-  author: z
-    .string()
-    .nullable()
-    .meta({
-      description: 'Who wrote it in a household’s books; null in personal books and for rows made here.',
-    }),
+  author: z.string().nullable().meta({
+    description: 'Who wrote it in a household’s books; null in personal books and for rows made here.',
+  }),
 });
 
 const PULSA = {
