@@ -113,6 +113,9 @@ const workers = await startWorkers(
     relay: false,
     scheduler: false,
     ingestConcurrency: Number(process.env.BENCH_INGEST_CONCURRENCY ?? 2),
+    ...(process.env.BENCH_BATCH_WINDOW_MS
+      ? { ingestBatchWindowMs: Number(process.env.BENCH_BATCH_WINDOW_MS) }
+      : {}),
   },
 );
 

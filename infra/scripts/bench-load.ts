@@ -18,6 +18,7 @@
  *   BENCH_ELASTICMQ_MEMORY=1                    # ElasticMQ without its durable storage (default: durable)
  *   BENCH_SQS=fauxqs                            # fauxqs with SQLite persistence instead, in its own process
  *   BENCH_SENDERS=100 BENCH_START_RATE=10 BENCH_INGEST_CONCURRENCY=2
+ *   BENCH_BATCH_WINDOW_MS=100                   # the ingest pollers' batching window (default: the workers')
  *
  * Per message of the measured window it prints CPU per process (workers, PostgreSQL, ElasticMQ,
  * and the load generator apart), SQS calls by kind and SQL statements and transactions, memory at

@@ -7,6 +7,11 @@ import { z } from 'zod';
  */
 const ConfigSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
+  /**
+   * Named (server-side prepared) statements for repeated SQL (shared/src/db/pool.ts). Turn off
+   * behind a pooler that cannot keep them per client (PgBouncer in transaction mode before 1.21).
+   */
+  DATABASE_PREPARED_STATEMENTS: z.stringbool().default(true),
   /** API + dashboard port (SPEC.md: backend-api on 8000). */
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   /** WhatsApp host port (SPEC.md: wa-bot-service on 3000). */

@@ -31,6 +31,14 @@ export type PollerOptions = {
    * (as on Lambda). Tests set 0 to retry at once.
    */
   retryDelaySeconds?: number;
+  /**
+   * After a batch that was not full, the next receive waits until this long after the previous
+   * one began, so that under load the messages that arrive meanwhile come as one fuller batch
+   * (issue 16: every receive, delete and reply send is a request to the queue server, whatever
+   * its size). A full batch or an empty long poll goes on at once, so an idle queue still answers
+   * a lone message without waiting; the cost is at most this much latency under load.
+   */
+  batchWindowMs?: number;
 };
 
 export type Poller = {
@@ -125,10 +133,17 @@ export async function pollOnce(options: PollerOptions): Promise<number> {
 export function startPoller(options: PollerOptions): Poller {
   let running = true;
   let batches = 0;
+  const batchSize = options.batchSize ?? 10;
+  const window = options.batchWindowMs ?? 0;
   const loop = (async () => {
     while (running) {
       try {
-        if ((await pollOnce(options)) > 0) batches += 1;
+        const began = performance.now();
+        const received = await pollOnce(options);
+        if (received > 0) batches += 1;
+        if (received > 0 && received < batchSize && window > 0) {
+          await new Promise((resolve) => setTimeout(resolve, window - (performance.now() - began)));
+        }
       } catch (error) {
         if (!running) break;
         logger.error({ err: error, function: options.name }, 'polling failed; retrying in 1 s');

@@ -316,17 +316,21 @@ async function answer(
   input: { inboundId: number; userId: number | null; intent: string; reply: string },
 ): Promise<number[]> {
   const to = ctx.message.group.jid;
-  await Messages.logReply(tx, { ...input, to });
-  if (ctx.delivery !== 'outbox' || input.reply.length === 0) return [];
-  return [
-    await Outbox.enqueue(tx, {
-      userId: input.userId,
-      to,
-      body: input.reply,
-      inReplyTo: input.inboundId,
-      channel: ctx.channel,
-    }),
-  ];
+  const send = ctx.delivery === 'outbox' && input.reply.length > 0;
+  const queued = await Messages.logReply(
+    tx,
+    { ...input, to },
+    send
+      ? Outbox.insertMessage({
+          userId: input.userId,
+          to,
+          body: input.reply,
+          inReplyTo: input.inboundId,
+          channel: ctx.channel,
+        })
+      : undefined,
+  );
+  return queued === null ? [] : [queued];
 }
 
 function logGroupInbound(

@@ -129,19 +129,20 @@ export async function handleIncoming(
     const welcome = created || user.greeted_at === null;
     if (welcome && !created) await Users.markGreeted(tx, user.id);
     const reply = welcome ? await withWelcome(tx, user, action) : action.reply;
-    await Messages.logReply(tx, { inboundId, userId: user.id, to: from, intent: action.intent, reply });
-    const outboxIds =
+    const queued = await Messages.logReply(
+      tx,
+      { inboundId, userId: user.id, to: from, intent: action.intent, reply },
       delivery === 'outbox'
-        ? [
-            await Outbox.enqueue(tx, {
-              userId: user.id,
-              to: from,
-              body: reply,
-              inReplyTo: inboundId,
-              channel: deps.channel ?? DEFAULT_CHANNEL,
-            }),
-          ]
-        : [];
+        ? Outbox.insertMessage({
+            userId: user.id,
+            to: from,
+            body: reply,
+            inReplyTo: inboundId,
+            channel: deps.channel ?? DEFAULT_CHANNEL,
+          })
+        : undefined,
+    );
+    const outboxIds = queued === null ? [] : [queued];
     return { reply, intent: action.intent, userId: user.id, outboxIds };
   });
 
@@ -211,19 +212,20 @@ async function refuse(
   });
   if (inboundId === null) return null;
   const reply = Registration.REFUSED;
-  await Messages.logReply(tx, { inboundId, userId: null, to: input.from, intent: 'refused', reply });
-  const outboxIds =
+  const queued = await Messages.logReply(
+    tx,
+    { inboundId, userId: null, to: input.from, intent: 'refused', reply },
     input.delivery === 'outbox'
-      ? [
-          await Outbox.enqueue(tx, {
-            userId: null,
-            to: input.from,
-            body: reply,
-            inReplyTo: inboundId,
-            channel: input.channel,
-          }),
-        ]
-      : [];
+      ? Outbox.insertMessage({
+          userId: null,
+          to: input.from,
+          body: reply,
+          inReplyTo: inboundId,
+          channel: input.channel,
+        })
+      : undefined,
+  );
+  const outboxIds = queued === null ? [] : [queued];
   return { reply, intent: 'refused', userId: 0, outboxIds };
 }
 

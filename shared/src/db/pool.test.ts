@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { sql } from './pool.ts';
+import { createDatabasePool, namedStatements, sql } from './pool.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
 
 let db: TestDatabase;
@@ -50,5 +50,63 @@ describe('database pool', () => {
         'wa_messages',
       ]),
     );
+  });
+
+  it('parses a repeated statement once per connection: it is prepared under a name (issue 16)', async () => {
+    const one = await createDatabasePool(db.url, { maximumPoolSize: 1, preparedStatements: true });
+    try {
+      const count = sql.type(z.object({ n: z.number() }))`SELECT count(*) AS n FROM users WHERE id > ${0}`;
+      await one.oneFirst(count);
+      await one.transaction(async (tx) => tx.oneFirst(count));
+      const prepared = await one.manyFirst(
+        sql.type(z.object({ statement: z.string() }))`SELECT statement FROM pg_prepared_statements`,
+      );
+      // Once, though it ran twice (in and out of a transaction): and still there after both,
+      // so no DISCARD ALL ran when the connection went back to the pool.
+      expect(prepared.filter((text) => text.includes('FROM users WHERE id >'))).toHaveLength(1);
+    } finally {
+      await one.end();
+    }
+  });
+
+  it('keeps unnamed what a pool configured without prepared statements runs', async () => {
+    const one = await createDatabasePool(db.url, { maximumPoolSize: 1, preparedStatements: false });
+    try {
+      await one.query(sql.unsafe`SELECT 41 AS answer`);
+      const count = await one.oneFirst(
+        sql.type(z.object({ n: z.number() }))`SELECT count(*) AS n FROM pg_prepared_statements`,
+      );
+      expect(count).toBe(0);
+    } finally {
+      await one.end();
+    }
+  });
+
+  it('names at most the limit of distinct texts, then runs new ones unnamed', () => {
+    const interceptor = namedStatements(2);
+    const name = (text: string) =>
+      interceptor.transformQuery?.({} as never, { sql: text, values: [] })?.name ?? null;
+    const first = name('SELECT 1');
+    expect(first).toMatch(/^k[\w-]{20}$/);
+    expect(name('SELECT 1')).toBe(first);
+    expect(name('SELECT 2')).not.toBe(first);
+    expect(name('SELECT 3')).toBeNull();
+    expect(name('SELECT 1')).toBe(first);
+  });
+
+  it('leaves no transaction-local setting behind for the next user of the connection', async () => {
+    const one = await createDatabasePool(db.url, { maximumPoolSize: 1 });
+    try {
+      await one.transaction(async (tx) => {
+        await tx.query(sql.unsafe`SELECT set_config('kantong.author_member', '7', true)`);
+      });
+      const after = await one.oneFirst(
+        sql.type(z.object({ value: z.string().nullable() }))`
+          SELECT current_setting('kantong.author_member', true) AS value`,
+      );
+      expect(after ?? '').toBe('');
+    } finally {
+      await one.end();
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   createPool,
   type DatabasePool,
@@ -9,7 +10,13 @@ import {
 import { getConfig } from '../config.ts';
 import { fromNumeric } from '../money/index.ts';
 
-export type { CommonQueryMethods, DatabasePool, DatabaseTransactionConnection, Interceptor } from 'slonik';
+export type {
+  CommonQueryMethods,
+  DatabasePool,
+  DatabaseTransactionConnection,
+  FragmentSqlToken,
+  Interceptor,
+} from 'slonik';
 export { sql };
 
 /**
@@ -46,17 +53,64 @@ const typeParsers = [
   { name: 'date', parse: (value: string) => value },
 ];
 
+/**
+ * Slonik's default `DISCARD ALL` on every release of a connection (issue 16): a round trip and a
+ * transaction on the server for each query outside a transaction and each transaction — a third
+ * of PostgreSQL's transactions per message — and it drops the prepared statements below. Kantong
+ * leaves no session state to discard: its only setting is transaction-local
+ * (`set_config(..., true)` in `Households.actAs`), it takes no session locks on pooled
+ * connections (the migration lock has its own client) and makes no temporary tables;
+ * `pool.test.ts` holds that a setting does not leak to the next user of a connection.
+ */
+const keepSession = async () => {};
+
+/** Distinct statement texts that get a name; past it, new texts run unnamed (see below). */
+export const PREPARED_STATEMENT_LIMIT = 500;
+
+/**
+ * Each repeated statement as a named prepared statement (issue 16). Unnamed, every execution is
+ * parsed, analysed and planned again by PostgreSQL — for the hot path's CTEs most of its CPU per
+ * statement. Named, each connection parses a text once and PostgreSQL may keep its plan. The name
+ * is derived from the text, so one text always has one name and two texts never share one (pg
+ * refuses a name reused for another text). Texts differ only where a query builds itself (a list
+ * of values spelled as `$1, $2, …`), so they are few; the limit bounds what a connection keeps
+ * even if one does not.
+ */
+export function namedStatements(limit = PREPARED_STATEMENT_LIMIT): Interceptor {
+  const names = new Map<string, string>();
+  return {
+    name: 'kantong-named-statements',
+    transformQuery: (_context, query) => {
+      if (query.name) return query;
+      let name = names.get(query.sql);
+      if (name === undefined) {
+        if (names.size >= limit) return query;
+        name = `k${createHash('sha1').update(query.sql).digest('base64url').slice(0, 20)}`;
+        names.set(query.sql, name);
+      }
+      return { ...query, name };
+    },
+  };
+}
+
 /** Creates a pool with Kantong's parsers and row validation. */
 export async function createDatabasePool(
   connectionUri: string,
-  options: { maximumPoolSize?: number; interceptors?: readonly Interceptor[] } = {},
+  options: {
+    maximumPoolSize?: number;
+    interceptors?: readonly Interceptor[];
+    /** Default: DATABASE_PREPARED_STATEMENTS (on). */
+    preparedStatements?: boolean;
+  } = {},
 ): Promise<DatabasePool> {
+  const prepared = options.preparedStatements ?? getConfig().DATABASE_PREPARED_STATEMENTS;
   return createPool(connectionUri, {
     typeParsers,
     // Extra interceptors: `npm run bench:load` counts the statements each message costs.
-    interceptors: [validateRows, ...(options.interceptors ?? [])],
+    interceptors: [validateRows, ...(prepared ? [namedStatements()] : []), ...(options.interceptors ?? [])],
     maximumPoolSize: options.maximumPoolSize ?? 10,
     statementTimeout: 30_000,
+    resetConnection: keepSession,
   });
 }
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDatabasePool, type DatabasePool, type Interceptor } from './pool.ts';
+import { createDatabasePool, type DatabasePool } from './pool.ts';
 
 export type TestDatabase = {
   pool: DatabasePool;
@@ -25,7 +25,7 @@ async function adminQuery(query: string): Promise<void> {
 }
 
 export async function createTestDatabase(
-  options: { maximumPoolSize?: number; interceptors?: readonly Interceptor[] } = {},
+  options: Parameters<typeof createDatabasePool>[1] = {},
 ): Promise<TestDatabase> {
   const name = `kantong_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, type FragmentSqlToken, sql } from '../db/pool.ts';
 
 export const MessageTypeSchema = z.enum(['text', 'audio', 'image', 'document']);
 export type MessageType = z.infer<typeof MessageTypeSchema>;
@@ -92,19 +92,27 @@ export async function logInboundCounted(
         AND created_at > now() - make_interval(secs => ${seconds}))::int AS recent`);
 }
 
-/** Logs the reply to an inbound message and records the intent on both rows. */
+/**
+ * Logs the reply to an inbound message and records the intent on both rows; given `queue` (an
+ * INSERT of the outbox row: Outbox.insertMessage), also queues the reply and returns the outbox
+ * row's id, else null. One statement, one round trip (issue 16): the UPDATE and the INSERTs run
+ * as data-modifying CTEs. (The outbox module imports the queue's envelope, which imports this
+ * one: the INSERT comes in as a fragment rather than by importing it.)
+ */
 export async function logReply(
   tx: CommonQueryMethods,
   input: { inboundId: number; userId: number | null; to: string; intent: string; reply: string },
-): Promise<number> {
-  // One statement, one round trip (issue 16): the UPDATE runs as a data-modifying CTE.
-  return tx.oneFirst(sql.type(z.object({ id: z.number() }))`
+  queue?: FragmentSqlToken,
+): Promise<number | null> {
+  const queued = queue ? sql.fragment`, queued AS (${queue} RETURNING id)` : sql.fragment``;
+  return tx.oneFirst(sql.type(z.object({ id: z.number().nullable() }))`
     WITH marked AS (
       UPDATE wa_messages SET intent = ${input.intent}, response = ${input.reply} WHERE id = ${input.inboundId}
-    )
-    INSERT INTO wa_messages (user_id, wa_from, wa_body, direction, intent, response, in_reply_to)
-    VALUES (${input.userId}, ${input.to}, ${input.reply}, 'out', ${input.intent}, ${input.reply}, ${input.inboundId})
-    RETURNING id`);
+    ), logged AS (
+      INSERT INTO wa_messages (user_id, wa_from, wa_body, direction, intent, response, in_reply_to)
+      VALUES (${input.userId}, ${input.to}, ${input.reply}, 'out', ${input.intent}, ${input.reply}, ${input.inboundId})
+    )${queued}
+    SELECT ${queue ? sql.fragment`(SELECT id FROM queued)` : sql.fragment`NULL::bigint`} AS id`);
 }
 
 /** Inbound messages from `from` logged in the last `seconds` (this one included). */

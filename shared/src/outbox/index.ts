@@ -27,15 +27,22 @@ const channelValue = (to: string, channel: Channel | undefined) =>
  * Writes one message to send. `channel`: where the message it answers came from; absent for a
  * message Kantong starts, which goes where that number's last message went.
  */
-export async function enqueue(
-  tx: CommonQueryMethods,
-  input: { userId: number | null; to: string; body: string; inReplyTo: number | null; channel?: Channel },
-): Promise<number> {
-  return tx.oneFirst(sql.type(z.object({ id: z.number() }))`
-    INSERT INTO outbox (user_id, to_number, body, in_reply_to, channel)
-    VALUES (${input.userId}, ${input.to}, ${input.body}, ${input.inReplyTo}, ${channelValue(input.to, input.channel)})
-    RETURNING id`);
+export async function enqueue(tx: CommonQueryMethods, input: NewMessage): Promise<number> {
+  return tx.oneFirst(sql.type(z.object({ id: z.number() }))`${insertMessage(input)} RETURNING id`);
 }
+
+type NewMessage = {
+  userId: number | null;
+  to: string;
+  body: string;
+  inReplyTo: number | null;
+  channel?: Channel;
+};
+
+/** The INSERT of {@link enqueue}, for a statement that writes the reply's log row too (Messages.logReply). */
+export const insertMessage = (input: NewMessage) => sql.fragment`
+  INSERT INTO outbox (user_id, to_number, body, in_reply_to, channel)
+  VALUES (${input.userId}, ${input.to}, ${input.body}, ${input.inReplyTo}, ${channelValue(input.to, input.channel)})`;
 
 /**
  * Enqueues a message at most once per `dedupKey`; returns its id, or null when a message with
