@@ -16,8 +16,16 @@ export const THRESHOLDS = [100, 80] as const;
  */
 export async function alertAfterExpense(
   tx: CommonQueryMethods,
-  input: { userId: number; categoryId: number; timezone: string; at: Date },
+  input: {
+    userId: number;
+    categoryId: number;
+    timezone: string;
+    at: Date;
+    /** The user's categories with a budget, when the caller read them: no query for the others. */
+    budgeted?: readonly number[] | undefined;
+  },
 ): Promise<string | null> {
+  if (input.budgeted && !input.budgeted.includes(input.categoryId)) return null;
   const day = localDate(input.at, input.timezone);
   const [status] = await statusForMonth(tx, { ...input, day });
   if (!status) return null;

@@ -30,6 +30,8 @@ export type ActInput = {
    * (State.openQuestion), which spares the DELETE (issue 16). Absent: close it to be sure.
    */
   questionOpen?: boolean;
+  /** The categories with a budget (received.ts `lockSender`); absent: check every expense. */
+  budgetedCategories?: readonly number[];
 };
 
 /** Whose open question a message may answer or leave: the books' and, in a household, the writer's. */

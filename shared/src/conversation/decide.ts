@@ -25,6 +25,10 @@ export type DecideInput = {
   mediaAssetId: number | null;
   /** The household member who wrote (issue 15); absent in a person's own chat. */
   memberId?: number | null;
+  /** The writer's open question when already read (received.ts `lockSender`); absent: read here. */
+  open?: State.OpenQuestion | null;
+  /** The categories with a budget when already read (`lockSender`); absent: every expense is checked. */
+  budgetedCategories?: readonly number[];
 };
 
 export async function decide(
@@ -64,7 +68,7 @@ async function decideText(
   // "ya" or a corrected amount may answer "is this right?" of a receipt or voice note (media.ts).
   const key = { userId: input.user.id, memberId: input.memberId ?? null };
   // The writer's open question, read once for both readers below (issue 16).
-  const open = await State.openQuestion(tx, key, input.sentAt);
+  const open = input.open !== undefined ? input.open : await State.openQuestion(tx, key, input.sentAt);
   const answer = await answerConfirmation(tx, {
     userId: input.user.id,
     memberId: key.memberId,
@@ -85,6 +89,7 @@ async function decideText(
     at: input.sentAt,
     memberId: key.memberId,
     questionOpen: open !== null,
+    ...(input.budgetedCategories ? { budgetedCategories: input.budgetedCategories } : {}),
   };
   // A voice note's amount that the spoken reader is not sure of is asked back, never just booked.
   if (input.extracted?.kind === 'transcript' && spokenUnsure(input.parsed)) {

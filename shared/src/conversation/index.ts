@@ -18,7 +18,14 @@ import { type DecideInput, decide } from './decide.ts';
 import { duplicateResult, handledResult, winnersReply } from './duplicate.ts';
 import { handleGroupMessage } from './group.ts';
 import { answerConfirmation, type Extracted, registerAsset } from './media.ts';
-import { LOGGED_BODY_LIMIT, lookBack, messageTime, received, understandReceived } from './received.ts';
+import {
+  LOGGED_BODY_LIMIT,
+  lockSender,
+  lookBack,
+  messageTime,
+  received,
+  understandReceived,
+} from './received.ts';
 import * as Replies from './replies.ts';
 import type { IncomingMessage, IncomingResult } from './schema.ts';
 
@@ -92,9 +99,9 @@ export async function handleIncoming(
     if (admission === 'refused')
       return refuse(tx, { from, messageId, message, delivery, channel: deps.channel ?? DEFAULT_CHANNEL });
     // One sender's messages take turns from here, so the rate limit below counts exactly.
-    const known = existingUser ? await Users.lockKnownSender(tx, existingUser.id) : null;
+    const known = existingUser ? await lockSender(tx, existingUser.id, sentAt) : null;
     const { user, created } = known
-      ? { user: known, created: false }
+      ? { user: known.user, created: false }
       : await Users.findOrCreateByPhone(tx, from, {
           timezone: config.DEFAULT_TIMEZONE,
           status: admission === 'active' ? 'active' : 'pending',
@@ -123,7 +130,18 @@ export async function handleIncoming(
       rateLimited: recent > config.RATE_LIMIT_PER_MINUTE,
       linkCommand,
       now,
-      decideInput: { user, parsed, message, text, tooLong, sentAt, inboundId, extracted, mediaAssetId },
+      decideInput: {
+        user,
+        parsed,
+        message,
+        text,
+        tooLong,
+        sentAt,
+        inboundId,
+        extracted,
+        mediaAssetId,
+        ...(known ? { open: known.open, budgetedCategories: known.budgetedCategories } : {}),
+      },
     });
     // A person first met in a household's group got no guide there (group.ts): it comes now.
     const welcome = created || user.greeted_at === null;

@@ -165,6 +165,7 @@ async function createTransaction(tx: DatabaseTransactionConnection, input: ActIn
     categoryId: booked.categoryId,
     timezone: user.timezone,
     at: booked.datetime,
+    budgeted: input.budgetedCategories,
   });
   return alert ? `${reply}\n\n${alert}` : reply;
 }

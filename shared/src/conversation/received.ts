@@ -16,6 +16,7 @@ import { parseSpokenMessage } from '../nlu/spoken.ts';
 import * as Users from '../users/index.ts';
 import type { Extracted } from './media.ts';
 import type { IncomingMessage } from './schema.ts';
+import * as State from './state.ts';
 
 /** Longest body kept in the log for a refused over-long message. */
 export const LOGGED_BODY_LIMIT = 4000;
@@ -95,6 +96,43 @@ export async function lookBack(db: CommonQueryMethods, from: string, messageId: 
     user: row.user,
     categories: row.user ? Categories.optionsOf(row.categories) : undefined,
   };
+}
+
+const LockedSchema = z.object({
+  user: UserJsonSchema,
+  open: State.OpenQuestionSchema.nullable(),
+  budgeted: z.array(z.coerce.number()),
+});
+
+export type LockedSender = {
+  user: Users.User;
+  /** Their open question at `at` (State.openQuestion), locked too. */
+  open: State.OpenQuestion | null;
+  /**
+   * The categories they keep a budget for: an expense elsewhere needs no budget check (issue 16:
+   * a statement per expense for the many who keep none). Read under the sender's lock; a budget
+   * added on the dashboard at this very moment is checked from the next expense on.
+   */
+  budgetedCategories: readonly number[];
+};
+
+/**
+ * A known sender's row, read and locked as Users.lockForSender does — the row read before the
+ * transaction may be stale (an activation, a blocked account), so the locked read is the one the
+ * message acts on — with their open question and budgeted categories, in one round trip (issue
+ * 16). Null when the row is gone.
+ */
+export async function lockSender(
+  tx: CommonQueryMethods,
+  userId: number,
+  at: Date,
+): Promise<LockedSender | null> {
+  const row = await tx.maybeOne(sql.type(LockedSchema)`
+    SELECT row_to_json(u) AS user,
+      (SELECT row_to_json(q) FROM (${State.openQuestionQuery(userId, at)}) q) AS open,
+      ARRAY(SELECT category_id FROM budgets WHERE user_id = u.id) AS budgeted
+    FROM (SELECT ${Users.userColumns} FROM users WHERE id = ${userId} FOR NO KEY UPDATE) u`);
+  return row && { user: row.user, open: row.open, budgetedCategories: row.budgeted };
 }
 
 /** A message may claim to be from the past (queued on a phone offline), not from the future. */

@@ -77,6 +77,7 @@ async function budgetAlerts(
       categoryId,
       timezone: input.user.timezone,
       at: entry.datetime,
+      budgeted: input.budgetedCategories,
     });
     if (alert) alerts.push(alert);
   }

@@ -51,10 +51,16 @@ export async function openQuestion(
   key: number | StateKey,
   at: Date,
 ): Promise<OpenQuestion | null> {
-  return tx.maybeOne(sql.type(RowSchema)`
-    SELECT kind, payload FROM conversation_state
-    WHERE ${whereKey(key)} AND expires_at > ${sql.timestamp(at)} FOR UPDATE`);
+  return tx.maybeOne(sql.type(RowSchema)`${openQuestionQuery(key, at)}`);
 }
+
+/** The query of {@link openQuestion}, for a statement that reads it with other things (received.ts). */
+export const openQuestionQuery = (key: number | StateKey, at: Date) => sql.fragment`
+  SELECT kind, payload FROM conversation_state
+  WHERE ${whereKey(key)} AND expires_at > ${sql.timestamp(at)} FOR UPDATE`;
+
+/** A stored question as a row reads it back from JSON. */
+export const OpenQuestionSchema = RowSchema;
 
 /**
  * Whose open question it is: a person's own books (`memberId` null), or one member's in a

@@ -100,17 +100,6 @@ export async function markGreeted(tx: CommonQueryMethods, userId: number): Promi
   await tx.query(sql.unsafe`UPDATE users SET greeted_at = now() WHERE id = ${userId} AND greeted_at IS NULL`);
 }
 
-/**
- * A known sender's row, read and locked as {@link lockForSender} does, in one round trip (issue
- * 16): the row read before the transaction may be stale (an activation, a blocked account), so
- * the locked read is the one the message acts on. Null when the row is gone.
- */
-export async function lockKnownSender(tx: CommonQueryMethods, userId: number): Promise<User | null> {
-  return tx.maybeOne(
-    sql.type(UserSchema)`SELECT ${userColumns} FROM users WHERE id = ${userId} FOR NO KEY UPDATE`,
-  );
-}
-
 /** Each user owns a copy of the default categories, so renaming or adding keywords is theirs alone. */
 export async function seedDefaultCategories(tx: CommonQueryMethods, userId: number): Promise<void> {
   await tx.query(sql.unsafe`
