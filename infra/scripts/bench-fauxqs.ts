@@ -1,27 +1,16 @@
 /**
- * fauxqs with its SQLite persistence, in its own process, for `BENCH_SQS=fauxqs npm run
- * bench:load`: the side-by-side measurement of another real SQS-compatible server against
- * ElasticMQ (issue 16 item 3), durable like ElasticMQ's H2 storage, its CPU counted apart from
- * the load generator's. Started by bench-load.ts with fork(); answers { type: 'ready', endpoint }.
+ * fauxqs in its own process, for `BENCH_SQS=fauxqs npm run bench:load`: the side-by-side
+ * measurement of another real SQS-compatible server against ElasticMQ (issue 16 item 3), its CPU
+ * counted apart from the load generator's. In memory: fauxqs keeps messages on disk only through
+ * its own `startFauxqs`, which listens on every interface, and Kantong binds its servers to
+ * 127.0.0.1 (infra/scripts/fauxqs.ts). Compare it with `BENCH_ELASTICMQ_MEMORY=1`.
+ * Started by bench-load.ts with fork(); answers { endpoint }.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startFauxqs } from 'fauxqs';
+import { startFauxqs } from './fauxqs.ts';
 
-const dataDir = await mkdtemp(join(tmpdir(), 'kantong-load-fauxqs-'));
-const server = await startFauxqs({
-  port: 0,
-  host: '127.0.0.1',
-  logger: false,
-  defaultRegion: 'ap-southeast-3',
-  dataDir,
-});
-process.send?.({ type: 'ready', endpoint: `http://127.0.0.1:${server.port}` });
+const server = await startFauxqs();
+process.send?.({ type: 'ready', endpoint: server.endpoint });
 process.on('message', (message) => {
   if (message !== 'stop') return;
-  void server
-    .stop()
-    .then(() => rm(dataDir, { recursive: true, force: true }))
-    .then(() => process.exit(0));
+  void server.stop().then(() => process.exit(0));
 });

@@ -16,7 +16,7 @@
  *   BENCH_WARMUP_S=10 BENCH_WARMUP_RATE=20      # warm-up, not measured (0 to skip)
  *   BENCH_CPU_PROF=dir                          # the workers run under node --cpu-prof; top frames printed
  *   BENCH_ELASTICMQ_MEMORY=1                    # ElasticMQ without its durable storage (default: durable)
- *   BENCH_SQS=fauxqs                            # fauxqs with SQLite persistence instead, in its own process
+ *   BENCH_SQS=fauxqs                            # fauxqs (in memory) instead, in its own process
  *   BENCH_SENDERS=100 BENCH_START_RATE=10 BENCH_INGEST_CONCURRENCY=2
  *   BENCH_BATCH_WINDOW_MS=100                   # the ingest pollers' batching window (default: the workers')
  *
@@ -181,7 +181,7 @@ async function startWorkerProcess(env: Record<string, string>): Promise<WorkerPr
   };
 }
 
-/** fauxqs, durable, in a child process (bench-fauxqs.ts), so its CPU is measured apart. */
+/** fauxqs in a child process (bench-fauxqs.ts), so its CPU is measured apart. */
 async function startFauxqsProcess(): Promise<{ endpoint: string; pid: number; stop: () => Promise<void> }> {
   const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'bench-fauxqs.ts'), [], {
     execArgv: process.execArgv,
@@ -281,7 +281,7 @@ async function main() {
       stops.push(fauxqs.stop);
       endpoint = fauxqs.endpoint;
       others.push({ name: 'fauxqs', pid: fauxqs.pid });
-      console.log(`sqs: fauxqs ${endpoint} (durable: SQLite on disk, own process)`);
+      console.log(`sqs: fauxqs ${endpoint} (in memory, own process)`);
     } else if (!process.env.SQS_ENDPOINT && elasticMqRunnable()) {
       // Durable, as self-hosters run it (infra/elasticmq.conf): messages in H2 on disk.
       const durable = process.env.BENCH_ELASTICMQ_MEMORY !== '1';
