@@ -12,11 +12,13 @@
  */
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type DatabasePool, sql } from '@kantong/shared/db';
 import type { Logger } from '@kantong/shared/logger';
 import { senderKey } from '@kantong/shared/messages';
 import {
+  type BatchedSender,
+  createBatchedSender,
   type GroupRef,
   type InboundEnvelope,
   InboundEnvelopeSchema,
@@ -52,6 +54,11 @@ export type InboundOptions = {
   maxMediaBytes: number;
   /** Allowed MIME types; `audio/*` allows a family. */
   mediaTypes: readonly string[];
+  /**
+   * Requests to inbound.fifo out at once; past that, messages go together in one batch
+   * (shared/src/queue/sender.ts, default 2).
+   */
+  enqueueInFlight?: number;
 };
 
 export type InboundDeps = {
@@ -273,13 +280,25 @@ export async function storeMedia(
   return { bucket: deps.bucket, key: sha256, mime, size_bytes: bytes.byteLength, sha256 };
 }
 
+/**
+ * One batched sender per host (issue 16): when many chats write at once, their messages reach
+ * inbound.fifo in fewer requests, and one sender's messages in the order they came.
+ */
+const senders = new WeakMap<InboundDeps, BatchedSender>();
+
 async function enqueue(deps: InboundDeps, envelope: InboundEnvelope): Promise<void> {
-  await deps.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: await deps.inboundQueueUrl(),
-      ...inboundMessageFields(envelope),
-    }),
-  );
+  let sender = senders.get(deps);
+  if (!sender) {
+    const inFlight = deps.options.enqueueInFlight;
+    // The URL is asked for per request: a test points the host at a missing queue for a while.
+    sender = createBatchedSender(
+      deps.sqs,
+      () => deps.inboundQueueUrl(),
+      inFlight ? { maxInFlight: inFlight } : {},
+    );
+    senders.set(deps, sender);
+  }
+  await sender.send(inboundMessageFields(envelope));
 }
 
 /** The group a message was written in, as the envelope carries it. */

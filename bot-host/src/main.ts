@@ -55,6 +55,8 @@ export type HostOptions = {
   retryDelayS?: number;
   /** Waits between reconnections (tests make them instant). */
   sleep?: (ms: number) => Promise<void>;
+  /** Requests to inbound.fifo out at once before messages go together (InboundOptions). */
+  enqueueInFlight?: number;
 };
 
 /** Remembers the ids of messages this host sent, so their echo is not taken for a user's. */
@@ -109,6 +111,7 @@ export function createHost(options: HostOptions) {
       mediaTypes: config.WA_MEDIA_TYPES.split(',')
         .map((type) => type.trim().toLowerCase())
         .filter(Boolean),
+      ...(options.enqueueInFlight ? { enqueueInFlight: options.enqueueInFlight } : {}),
     },
     refuse: async (sessionId, to, text) => {
       await sender.send({ to, text, outboxId: null, sessionId });

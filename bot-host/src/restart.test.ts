@@ -78,22 +78,32 @@ async function startHost(faults?: Faults, consume = false) {
   if (faults) {
     sqs.middlewareStack.add(
       (next, context) => async (args) => {
-        const id = (args.input as { MessageDeduplicationId?: string }).MessageDeduplicationId ?? '';
-        if (context.commandName !== 'SendMessageCommand') return next(args);
-        if (faults.fail.has(id)) throw new Error('connect ECONNREFUSED (inbound.fifo)');
-        if (faults.dieBefore.has(id)) {
-          died.add(id);
+        // The host enqueues with SendMessageBatch (shared/src/queue/sender.ts); with one request
+        // per message here (enqueueInFlight below), each fault hits its message alone.
+        if (context.commandName !== 'SendMessageBatchCommand') return next(args);
+        const entries = (args.input as { Entries?: { MessageDeduplicationId?: string }[] }).Entries ?? [];
+        const ids = entries.map((entry) => entry.MessageDeduplicationId ?? '');
+        if (ids.some((id) => faults.fail.has(id))) throw new Error('connect ECONNREFUSED (inbound.fifo)');
+        if (ids.some((id) => faults.dieBefore.has(id))) {
+          for (const id of ids) died.add(id);
           return never();
         }
         const out = await next(args);
-        if (!faults.dieAfter.has(id)) return out;
-        died.add(id);
+        if (!ids.some((id) => faults.dieAfter.has(id))) return out;
+        for (const id of ids) died.add(id);
         return never();
       },
       { step: 'initialize', name: 'crashingHost' },
     );
   }
-  const host = env.makeHost({ sqs, factory: whatsapp.factory, clock: virtualClock(), retryDelayS: 1 });
+  const host = env.makeHost({
+    sqs,
+    factory: whatsapp.factory,
+    clock: virtualClock(),
+    retryDelayS: 1,
+    // Every message in a request of its own, as a crash test needs (batching: sender.test.ts).
+    enqueueInFlight: 1000,
+  });
   hosts.push(host);
   if (consume) await host.start();
   else await host.sessions.get('main')?.start();

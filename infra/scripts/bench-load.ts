@@ -1,7 +1,7 @@
 /**
  * `npm run bench:load`: the inbound path under load. 100 concurrent senders put envelopes onto
- * inbound.fifo exactly as the WhatsApp host does (SendMessage, group = sender, dedup = WhatsApp
- * id); the real workers — in their own process, bench-load-workers.ts, so the load generator's CPU
+ * inbound.fifo exactly as the WhatsApp host does (its batched sender, group = sender, dedup =
+ * WhatsApp id); the real workers — in their own process, bench-load-workers.ts, so the load generator's CPU
  * is not counted as Kantong's — run them through PostgreSQL and reply on outbound.fifo. After a
  * warm-up (the JVM and V8 compile their hot paths in the first hundreds of messages, and a cold
  * start is not the steady state a server lives in) the rate goes up in steps until the backlog
@@ -19,6 +19,7 @@
  *   BENCH_SQS=fauxqs                            # fauxqs (in memory) instead, in its own process
  *   BENCH_SENDERS=100 BENCH_START_RATE=10 BENCH_INGEST_CONCURRENCY=2
  *   BENCH_BATCH_WINDOW_MS=100                   # the ingest pollers' batching window (default: the workers')
+ *   BENCH_ENQUEUE_IN_FLIGHT=2                   # the enqueue's requests out at once (default: the host's)
  *
  * Per message of the measured window it prints CPU per process (workers, PostgreSQL, ElasticMQ,
  * and the load generator apart), SQS calls by kind and SQL statements and transactions, memory at
@@ -33,10 +34,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createDatabasePool, type DatabasePool, sql } from '@kantong/shared/db';
 import { logger } from '@kantong/shared/logger';
 import {
+  createBatchedSender,
   createSqsClient,
   ensureQueues,
   type InboundEnvelope,
@@ -304,6 +306,15 @@ async function main() {
     const pool = await createDatabasePool(databaseUrl, { maximumPoolSize: 4 });
     stops.push(() => pool.end());
     const sqs = createSqsClient({ endpoint });
+    // The generator's enqueue requests (the host's batched sender): how many messages each carries.
+    let enqueueRequests = 0;
+    sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'SendMessageBatchCommand') enqueueRequests += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCountEnqueues' },
+    );
     const prefix = `load${randomBytes(3).toString('hex')}-`;
     const urls = await ensureQueues(sqs, prefix);
     const workers = await startWorkerProcess({
@@ -358,7 +369,12 @@ async function main() {
     };
     const consumers = Array.from({ length: OUTBOUND_READERS }, () => consume());
 
-    /** The host's enqueue: validated envelope, group = sender, dedup = WhatsApp id. */
+    /** The host's enqueue (bot-host/src/inbound.ts): its batched sender, group = sender, dedup = WhatsApp id. */
+    const inbound = createBatchedSender(
+      sqs,
+      async () => urls.inbound,
+      process.env.BENCH_ENQUEUE_IN_FLIGHT ? { maxInFlight: Number(process.env.BENCH_ENQUEUE_IN_FLIGHT) } : {},
+    );
     const send = async (from: string) => {
       sequence += 1;
       const envelope: InboundEnvelope = {
@@ -373,7 +389,7 @@ async function main() {
       };
       sentAt.set(envelope.message_id, performance.now());
       try {
-        await sqs.send(new SendMessageCommand({ QueueUrl: urls.inbound, ...inboundMessageFields(envelope) }));
+        await inbound.send(inboundMessageFields(envelope));
         accepted.push(envelope.message_id);
       } catch {
         sendFailures += 1;
@@ -419,6 +435,7 @@ async function main() {
       serverTransactions: await serverTransactions(pool),
     });
     const before = await snapshot();
+    const enqueueRequestsBefore = enqueueRequests;
     const started = performance.now();
     const steps: Step[] = [];
     let rate = startRate;
@@ -449,6 +466,7 @@ async function main() {
     const measured = accepted.slice(warmupCount);
     await drain(accepted);
     const after = await snapshot();
+    const enqueueRequestsMeasured = enqueueRequests - enqueueRequestsBefore;
     const elapsedS = (after.at - started) / 1000;
     await sleep(2000);
     consuming = false;
@@ -501,6 +519,9 @@ async function main() {
       'generator',
       { cpuS: 0, rssMb: before.generatorRssMb },
       { cpuS: generatorS, rssMb: after.generatorRssMb },
+    );
+    console.log(
+      `enqueue (host's batched sender): ${(measured.length / Math.max(1, enqueueRequestsMeasured)).toFixed(2)} messages per SendMessageBatch (${enqueueRequestsMeasured} requests)`,
     );
     console.log(
       `workers heap ${before.workers.heapMb.toFixed(0)} → ${after.workers.heapMb.toFixed(0)} MB; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,

@@ -1,3 +1,4 @@
 export * from './client.ts';
 export * from './envelope.ts';
+export * from './sender.ts';
 export * from './topology.ts';
