@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import { parseConfig } from '@kantong/shared/config';
 import { createTestDatabase, type TestDatabase } from '@kantong/shared/db/testing';
 import { createSqsClient, ensureQueues, type QueueKey } from '@kantong/shared/queue';
+import { drainQueue } from '@kantong/shared/queue/testing';
 import { createS3Client, ensureBuckets } from '@kantong/shared/storage';
 import { type GroupMetadata, jidDecode, proto, type WAMessage } from 'baileys';
 import { inject } from 'vitest';
@@ -198,34 +199,7 @@ export async function createTestHostEnv(env: Record<string, string> = {}): Promi
     config,
     makeHost: (options = {}) =>
       createHost({ pool: db.pool, sqs, s3, config, sleep: async () => undefined, ...options }),
-    drain: async (url, count, timeoutMs = 5000) => {
-      const messages: Message[] = [];
-      const deadline = Date.now() + timeoutMs;
-      do {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: url,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 1,
-            MessageSystemAttributeNames: ['All'],
-          }),
-        );
-        const received = out.Messages ?? [];
-        messages.push(...received);
-        if (received.length > 0) {
-          await sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: url,
-              Entries: received.map((message, index) => ({
-                Id: String(index),
-                ReceiptHandle: message.ReceiptHandle,
-              })),
-            }),
-          );
-        }
-      } while (messages.length < count && Date.now() < deadline);
-      return messages;
-    },
+    drain: (url, count, timeoutMs) => drainQueue(sqs, url, count, timeoutMs),
     readObject: async (key) => {
       const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return Buffer.from(

@@ -4,10 +4,10 @@
  * once, a refused message failing alone, and a request that never answers holding nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSqsClient, ensureQueues } from './client.ts';
 import { createBatchedSender, QueueRejectedError } from './sender.ts';
+import { drainQueue } from './testing.ts';
 import type { QueueKey } from './topology.ts';
 
 const sqs = createSqsClient({ endpoint: inject('sqsEndpoint'), region: 'elasticmq' });
@@ -33,29 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => sqs.destroy());
 
-async function receiveAll(count: number): Promise<Message[]> {
-  const received: Message[] = [];
-  const deadline = Date.now() + 20_000;
-  while (received.length < count && Date.now() < deadline) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: urls.inbound, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-    );
-    const batch = out.Messages ?? [];
-    received.push(...batch);
-    if (batch.length > 0) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: urls.inbound,
-          Entries: batch.map((message, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle,
-          })),
-        }),
-      );
-    }
-  }
-  return received;
-}
+const receiveAll = (count: number) => drainQueue(sqs, urls.inbound, count, 20_000);
 
 const message = (body: string, group: string, dedup: string) => ({
   MessageBody: body,
