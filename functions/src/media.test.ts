@@ -48,7 +48,13 @@ afterAll(async () => {
 });
 
 async function runWorkers() {
-  workers = await startWorkers(pipe.deps, { retryDelaySeconds: 0, waitTimeSeconds: 1, relay: false });
+  workers = await startWorkers(pipe.deps, {
+    retryDelaySeconds: 0,
+    waitTimeSeconds: 1,
+    relay: false,
+    // The scheduler would send each user the weekly report on a Monday morning: one reply too many.
+    scheduler: false,
+  });
 }
 
 function mediaEnvelope(

@@ -82,7 +82,13 @@ describe.skipIf(!HAS_REAL)('the real-photo set through the ocr function', () => 
         await pipe.sendInbound(envelope);
       }
       const started = performance.now();
-      workers = await startWorkers(pipe.deps, { retryDelaySeconds: 0, waitTimeSeconds: 1, relay: false });
+      workers = await startWorkers(pipe.deps, {
+        retryDelaySeconds: 0,
+        waitTimeSeconds: 1,
+        relay: false,
+        // The scheduler would send each user the weekly report on a Monday morning: one reply too many.
+        scheduler: false,
+      });
       const replies: Awaited<ReturnType<TestPipeline['collectReplies']>> = [];
       const deadline = Date.now() + RUN_LIMIT_MS - 60_000;
       while (replies.length < truths.length && Date.now() < deadline) {
