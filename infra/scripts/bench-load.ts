@@ -149,7 +149,11 @@ async function startWorkerProcess(env: Record<string, string>): Promise<WorkerPr
   if (cpuProfDir) await mkdir(cpuProfDir, { recursive: true });
   const child: ChildProcess = fork(script, [], {
     env: { ...process.env, ...env },
-    execArgv: [...process.execArgv, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
+    execArgv: [
+      ...process.execArgv,
+      '--expose-gc',
+      ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waitFor = <T>(type: string) =>
@@ -436,6 +440,14 @@ async function main() {
     });
     const before = await snapshot();
     const enqueueRequestsBefore = enqueueRequests;
+    // The workers' heap after a full collection, every 10 s of the window: flat, or growing?
+    const heapSamples: number[] = [before.workers.heapMb];
+    const sampler = setInterval(() => {
+      workers
+        .stats()
+        .then((stats) => heapSamples.push(stats.heapMb))
+        .catch(() => undefined);
+    }, 10_000);
     const started = performance.now();
     const steps: Step[] = [];
     let rate = startRate;
@@ -465,8 +477,10 @@ async function main() {
     // Drain: wait for every accepted message's reply, then a little longer to catch duplicates.
     const measured = accepted.slice(warmupCount);
     await drain(accepted);
+    clearInterval(sampler);
     const after = await snapshot();
     const enqueueRequestsMeasured = enqueueRequests - enqueueRequestsBefore;
+    heapSamples.push(after.workers.heapMb);
     const elapsedS = (after.at - started) / 1000;
     await sleep(2000);
     consuming = false;
@@ -522,6 +536,9 @@ async function main() {
     );
     console.log(
       `enqueue (host's batched sender): ${(measured.length / Math.max(1, enqueueRequestsMeasured)).toFixed(2)} messages per SendMessageBatch (${enqueueRequestsMeasured} requests)`,
+    );
+    console.log(
+      `workers heap after GC, every 10 s: ${heapSamples.map((mb) => mb.toFixed(0)).join(', ')} MB (${accepted.length} messages in all)`,
     );
     console.log(
       `workers heap ${before.workers.heapMb.toFixed(0)} → ${after.workers.heapMb.toFixed(0)} MB; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
