@@ -53,6 +53,7 @@ import type { GroupRef } from '../queue/envelope.ts';
 import { type Channel, DEFAULT_CHANNEL } from '../queue/topology.ts';
 import * as Users from '../users/index.ts';
 import * as Registration from '../users/registration.ts';
+import { logAndQueueReply } from './answer.ts';
 import type { Action } from './book.ts';
 import { type DecideInput, decide } from './decide.ts';
 import { duplicateResult, handledResult, winnersReply } from './duplicate.ts';
@@ -317,20 +318,7 @@ async function answer(
 ): Promise<number[]> {
   const to = ctx.message.group.jid;
   const send = ctx.delivery === 'outbox' && input.reply.length > 0;
-  const queued = await Messages.logReply(
-    tx,
-    { ...input, to },
-    send
-      ? Outbox.insertMessage({
-          userId: input.userId,
-          to,
-          body: input.reply,
-          inReplyTo: input.inboundId,
-          channel: ctx.channel,
-        })
-      : undefined,
-  );
-  return queued === null ? [] : [queued];
+  return logAndQueueReply(tx, { ...input, to }, send ? ctx.channel : null);
 }
 
 function logGroupInbound(

@@ -10,10 +10,10 @@ import type { DatabasePool, DatabaseTransactionConnection } from '../db/pool.ts'
 import { logger } from '../logger.ts';
 import * as Messages from '../messages/index.ts';
 import { type AiCall, type LlmFallback, recordAiCall } from '../nlu/index.ts';
-import * as Outbox from '../outbox/index.ts';
 import { type Channel, DEFAULT_CHANNEL } from '../queue/topology.ts';
 import * as Users from '../users/index.ts';
 import * as Registration from '../users/registration.ts';
+import { logAndQueueReply } from './answer.ts';
 import { type DecideInput, decide } from './decide.ts';
 import { duplicateResult, handledResult, winnersReply } from './duplicate.ts';
 import { handleGroupMessage } from './group.ts';
@@ -147,20 +147,11 @@ export async function handleIncoming(
     const welcome = created || user.greeted_at === null;
     if (welcome && !created) await Users.markGreeted(tx, user.id);
     const reply = welcome ? await withWelcome(tx, user, action) : action.reply;
-    const queued = await Messages.logReply(
+    const outboxIds = await logAndQueueReply(
       tx,
       { inboundId, userId: user.id, to: from, intent: action.intent, reply },
-      delivery === 'outbox'
-        ? Outbox.insertMessage({
-            userId: user.id,
-            to: from,
-            body: reply,
-            inReplyTo: inboundId,
-            channel: deps.channel ?? DEFAULT_CHANNEL,
-          })
-        : undefined,
+      delivery === 'outbox' ? (deps.channel ?? DEFAULT_CHANNEL) : null,
     );
-    const outboxIds = queued === null ? [] : [queued];
     return { reply, intent: action.intent, userId: user.id, outboxIds };
   });
 
@@ -230,20 +221,11 @@ async function refuse(
   });
   if (inboundId === null) return null;
   const reply = Registration.REFUSED;
-  const queued = await Messages.logReply(
+  const outboxIds = await logAndQueueReply(
     tx,
     { inboundId, userId: null, to: input.from, intent: 'refused', reply },
-    input.delivery === 'outbox'
-      ? Outbox.insertMessage({
-          userId: null,
-          to: input.from,
-          body: reply,
-          inReplyTo: inboundId,
-          channel: input.channel,
-        })
-      : undefined,
+    input.delivery === 'outbox' ? input.channel : null,
   );
-  const outboxIds = queued === null ? [] : [queued];
   return { reply, intent: 'refused', userId: 0, outboxIds };
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import * as Households from '../households/index.ts';
 import { createDatabasePool, namedStatements, sql } from './pool.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
 
@@ -94,11 +95,11 @@ describe('database pool', () => {
     expect(name('SELECT 1')).toBe(first);
   });
 
-  it('leaves no transaction-local setting behind for the next user of the connection', async () => {
+  it('leaves no author setting behind for the next user of the connection (no reset runs)', async () => {
     const one = await createDatabasePool(db.url, { maximumPoolSize: 1 });
     try {
       await one.transaction(async (tx) => {
-        await tx.query(sql.unsafe`SELECT set_config('kantong.author_member', '7', true)`);
+        await Households.actAs(tx, 7);
       });
       const after = await one.oneFirst(
         sql.type(z.object({ value: z.string().nullable() }))`
