@@ -15,8 +15,8 @@
  *   BENCH_RATE=100                              # one fixed rate instead of the ramp
  *   BENCH_WARMUP_S=10 BENCH_WARMUP_RATE=20      # warm-up, not measured (0 to skip)
  *   BENCH_CPU_PROF=dir                          # the workers run under node --cpu-prof; top frames printed
- *   BENCH_ELASTICMQ_MEMORY=1                    # ElasticMQ without its durable storage (default: durable)
- *   BENCH_SQS=fauxqs                            # fauxqs (in memory) instead, in its own process
+ *   BENCH_SQS=elasticmq                         # ElasticMQ instead of fauxqs (the local stack's server)
+ *   BENCH_SQS_MEMORY=1                          # the queue server without its durable storage
  *   BENCH_SENDERS=100 BENCH_START_RATE=10 BENCH_INGEST_CONCURRENCY=2
  *   BENCH_BATCH_WINDOW_MS=100                   # the ingest pollers' batching window (default: the workers')
  *   BENCH_ENQUEUE_IN_FLIGHT=2                   # the enqueue's requests out at once (default: the host's)
@@ -24,7 +24,7 @@
  * Per message of the measured window it prints CPU per process (workers, PostgreSQL, ElasticMQ,
  * and the load generator apart), SQS calls by kind and SQL statements and transactions, memory at
  * the window's start and end. Last line: `load: R msg/s, p99 X ms, lost L, duplicated D`. Uses
- * DATABASE_URL / SQS_ENDPOINT when set; otherwise starts an embedded PostgreSQL and ElasticMQ.
+ * DATABASE_URL / SQS_ENDPOINT when set; otherwise starts an embedded PostgreSQL and durable fauxqs.
  * The per-sender rate limit is lifted: this measures the pipeline, not the limiter.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -50,7 +50,7 @@ import { checkEffects } from '../../functions/src/faults/effects.ts';
 import type { WorkerStats } from './bench-load-workers.ts';
 import { elasticMqRunnable, startElasticMq } from './elasticmq.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { startSqsServer } from './local-services.ts';
+import { startFauxqsProcess } from './fauxqs.ts';
 import { migrate } from './migrate.ts';
 
 if (!process.env.LOG_LEVEL) logger.level = 'warn';
@@ -187,30 +187,6 @@ async function startWorkerProcess(env: Record<string, string>): Promise<WorkerPr
   };
 }
 
-/** fauxqs in a child process (bench-fauxqs.ts), so its CPU is measured apart. */
-async function startFauxqsProcess(): Promise<{ endpoint: string; pid: number; stop: () => Promise<void> }> {
-  const child = fork(join(dirname(fileURLToPath(import.meta.url)), 'bench-fauxqs.ts'), [], {
-    execArgv: process.execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    child.once('message', (message: { endpoint?: string }) => resolve(message.endpoint ?? ''));
-    child.once('exit', (code) => reject(new Error(`fauxqs exited (code ${code})`)));
-  });
-  return {
-    endpoint,
-    pid: child.pid ?? 0,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.send('stop');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
 /** Self time per function and per package of the newest profile in `dir`, printed as a table. */
 function summariseProfile(dir: string): void {
   const files = readdirSync(dir).filter((file) => file.endsWith('.cpuprofile'));
@@ -281,16 +257,28 @@ async function main() {
       if (pid) others.push({ name: 'postgresql', pid });
     }
     await migrate(databaseUrl);
+    // The local stack's queue server (infra/scripts/local-services.ts), durable, in its own process
+    // so its CPU is measured apart; BENCH_SQS=elasticmq for ElasticMQ side by side.
+    const server = process.env.BENCH_SQS ?? 'fauxqs';
+    const durable = process.env.BENCH_SQS_MEMORY !== '1';
     let endpoint: string;
-    if (!process.env.SQS_ENDPOINT && process.env.BENCH_SQS === 'fauxqs') {
-      const fauxqs = await startFauxqsProcess();
-      stops.push(fauxqs.stop);
+    if (process.env.SQS_ENDPOINT) {
+      endpoint = process.env.SQS_ENDPOINT;
+      console.log(`sqs: ${endpoint} (SQS_ENDPOINT)`);
+    } else if (server === 'fauxqs') {
+      const dataDir = durable ? await mkdtemp(join(tmpdir(), 'kantong-load-fauxqs-')) : undefined;
+      const fauxqs = await startFauxqsProcess(dataDir ? { dataDir } : {});
+      stops.push(async () => {
+        await fauxqs.stop();
+        if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      });
       endpoint = fauxqs.endpoint;
       others.push({ name: 'fauxqs', pid: fauxqs.pid });
-      console.log(`sqs: fauxqs ${endpoint} (in memory, own process)`);
-    } else if (!process.env.SQS_ENDPOINT && elasticMqRunnable()) {
+      console.log(
+        `sqs: fauxqs ${endpoint} (${durable ? 'durable: SQLite on disk' : 'in memory'}, own process)`,
+      );
+    } else if (server === 'elasticmq' && elasticMqRunnable()) {
       // Durable, as self-hosters run it (infra/elasticmq.conf): messages in H2 on disk.
-      const durable = process.env.BENCH_ELASTICMQ_MEMORY !== '1';
       const persistDir = durable ? await mkdtemp(join(tmpdir(), 'kantong-load-elasticmq-')) : undefined;
       const elasticMq = await startElasticMq(persistDir ? { persistDir } : {});
       stops.push(async () => {
@@ -301,10 +289,7 @@ async function main() {
       others.push({ name: 'elasticmq', pid: elasticMq.pid });
       console.log(`sqs: elasticmq ${endpoint} (${durable ? 'durable: H2 on disk' : 'in memory'})`);
     } else {
-      const server = await startSqsServer();
-      stops.push(server.stop);
-      endpoint = server.endpoint;
-      console.log(`sqs: ${server.kind} ${endpoint}${server.note ? ` (${server.note})` : ''}`);
+      throw new Error(`BENCH_SQS must be fauxqs or elasticmq (with Java), not ${JSON.stringify(server)}`);
     }
 
     const pool = await createDatabasePool(databaseUrl, { maximumPoolSize: 4 });

@@ -54,6 +54,12 @@ export async function findByName(
     SELECT id, name, kind, keywords FROM categories WHERE user_id = ${userId} AND lower(name) = lower(${name})`);
 }
 
+/** `findByName` over categories already read: the one called `name` in any case, or null. */
+export function byName<C extends Pick<Category, 'name'>>(categories: readonly C[], name: string): C | null {
+  const wanted = name.toLowerCase();
+  return categories.find((category) => category.name.toLowerCase() === wanted) ?? null;
+}
+
 /**
  * The user's category called `name` (any case), created with `kind` when it does not exist yet:
  * "ganti kondangan" makes a new expense category "Kondangan".

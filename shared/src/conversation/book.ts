@@ -32,6 +32,12 @@ export type ActInput = {
   questionOpen?: boolean;
   /** The categories with a budget (received.ts `lockSender`); absent: check every expense. */
   budgetedCategories?: readonly number[];
+  /**
+   * The books' categories as read before the transaction (received.ts `lookBack`), so naming one
+   * costs no lookup (issue 16); absent: looked up by name. A category deleted in between makes the
+   * ledger insert fail on its foreign key, the transaction roll back and the message come again.
+   */
+  categories?: readonly Categories.Category[];
 };
 
 /** Whose open question a message may answer or leave: the books' and, in a household, the writer's. */
@@ -84,7 +90,9 @@ export async function bookTransaction(
     return { ...booked, id: transfer.id, direction: 'transfer', categoryId: null, category: null };
   }
   const existing = parsed.category_suggestion
-    ? await Categories.findByName(tx, user.id, parsed.category_suggestion)
+    ? input.categories
+      ? Categories.byName(input.categories, parsed.category_suggestion)
+      : await Categories.findByName(tx, user.id, parsed.category_suggestion)
     : null;
   const direction = parsed.direction ?? existing?.kind ?? 'expense';
   const fallback = direction === 'income' ? FALLBACK_INCOME_CATEGORY : FALLBACK_EXPENSE_CATEGORY;

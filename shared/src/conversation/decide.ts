@@ -3,6 +3,8 @@
  * to an open question, or a new intent. Shared by a person's own chat (index.ts) and a
  * household's group (group.ts), which differ only in whose books and whose questions.
  */
+
+import type * as Categories from '../categories/index.ts';
 import { getConfig } from '../config.ts';
 import type { DatabaseTransactionConnection } from '../db/pool.ts';
 import type { ParseResult } from '../nlu/schema.ts';
@@ -29,6 +31,8 @@ export type DecideInput = {
   open?: State.OpenQuestion | null;
   /** The categories with a budget when already read (`lockSender`); absent: every expense is checked. */
   budgetedCategories?: readonly number[];
+  /** The books' categories when already read (received.ts `lookBack`); absent: looked up by name. */
+  categories?: readonly Categories.Category[];
 };
 
 export async function decide(
@@ -90,6 +94,7 @@ async function decideText(
     memberId: key.memberId,
     questionOpen: open !== null,
     ...(input.budgetedCategories ? { budgetedCategories: input.budgetedCategories } : {}),
+    ...(input.categories ? { categories: input.categories } : {}),
   };
   // A voice note's amount that the spoken reader is not sure of is asked back, never just booked.
   if (input.extracted?.kind === 'transcript' && spokenUnsure(input.parsed)) {

@@ -141,6 +141,7 @@ export async function handleIncoming(
         extracted,
         mediaAssetId,
         ...(known ? { open: known.open, budgetedCategories: known.budgetedCategories } : {}),
+        ...(known && before.categoryRows ? { categories: before.categoryRows } : {}),
       },
     });
     // A person first met in a household's group got no guide there (group.ts): it comes now.

@@ -60,13 +60,7 @@ const UserJsonSchema = Users.UserSchema.extend({
 const LookBackSchema = z.object({
   earlier: Messages.StoredReplySchema.nullable(),
   user: UserJsonSchema.nullable(),
-  categories: z.array(
-    z.object({
-      name: z.string(),
-      kind: Categories.CategorySchema.shape.kind,
-      keywords: z.string().nullable(),
-    }),
-  ),
+  categories: z.array(Categories.CategorySchema),
 });
 
 export type LookBack = {
@@ -76,6 +70,8 @@ export type LookBack = {
   user: Users.User | null;
   /** Their categories, for the parser; undefined for a number Kantong does not know yet. */
   categories: CategoryOption[] | undefined;
+  /** The same categories with their ids, for booking without looking one up (book.ts). */
+  categoryRows: readonly Categories.Category[] | undefined;
 };
 
 /**
@@ -89,12 +85,13 @@ export async function lookBack(db: CommonQueryMethods, from: string, messageId: 
       (SELECT row_to_json(r) FROM (${Messages.replyQuery(from, messageId)}) r) AS earlier,
       (SELECT row_to_json(u) FROM (SELECT ${Users.userColumns} FROM users WHERE phone = ${from}) u) AS user,
       COALESCE((
-        SELECT json_agg(json_build_object('name', c.name, 'kind', c.kind, 'keywords', c.keywords) ORDER BY c.kind, c.name)
+        SELECT json_agg(json_build_object('id', c.id, 'name', c.name, 'kind', c.kind, 'keywords', c.keywords) ORDER BY c.kind, c.name)
         FROM categories c JOIN users u ON u.id = c.user_id WHERE u.phone = ${from}), '[]'::json) AS categories`);
   return {
     earlier: row.earlier,
     user: row.user,
     categories: row.user ? Categories.optionsOf(row.categories) : undefined,
+    categoryRows: row.user ? row.categories : undefined,
   };
 }
 
