@@ -16,7 +16,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { logger } from '@kantong/shared/logger';
 import { queueRecords } from '@kantong/shared/metrics';
 import * as Outbox from '@kantong/shared/outbox';
-import { type Channel, ChannelSchema, InboundEnvelopeSchema, QUEUES } from '@kantong/shared/queue';
+import { type Channel, ChannelSchema, InboundEnvelopeSchema, QUEUES, queueBody } from '@kantong/shared/queue';
 import { processBatch } from '@kantong/shared/queue/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
@@ -112,7 +112,7 @@ export async function ingestRecord(
   // crash here) still gives one effect.
   const target = envelope.type === 'audio' ? 'transcribe' : 'ocr';
   await deps.sqs.send(
-    new SendMessageCommand({ QueueUrl: await deps.queue(target), MessageBody: JSON.stringify(envelope) }),
+    new SendMessageCommand({ QueueUrl: await deps.queue(target), MessageBody: queueBody(envelope) }),
   );
   log.info({ queue: target }, 'forwarded to media work');
 }

@@ -14,6 +14,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { sql } from '@kantong/shared/db';
 import { logger } from '@kantong/shared/logger';
+import { queueBody } from '@kantong/shared/queue';
 import { hourOf, planJobs } from '@kantong/shared/schedules';
 import type { ScheduledEvent } from 'aws-lambda';
 import { lazyHandler, type PipelineDeps, processDeps } from '../pipeline.ts';
@@ -30,7 +31,7 @@ export async function runScheduler(deps: PipelineDeps, now: Date): Promise<{ job
       const out = await deps.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: queueUrl,
-          Entries: batch.map((job, index) => ({ Id: String(index), MessageBody: JSON.stringify(job) })),
+          Entries: batch.map((job, index) => ({ Id: String(index), MessageBody: queueBody(job) })),
         }),
       );
       if (out.Failed && out.Failed.length > 0) {

@@ -9,7 +9,7 @@ import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aw
 import { z } from 'zod';
 import { type CommonQueryMethods, type DatabasePool, sql } from '../db/pool.ts';
 import { logger } from '../logger.ts';
-import { type OutboundMessage, OutboundMessageSchema } from '../queue/envelope.ts';
+import { type OutboundMessage, OutboundMessageSchema, queueBody } from '../queue/envelope.ts';
 import { CHANNELS, type Channel, DEFAULT_CHANNEL, type QueueKey, REPLY_QUEUE } from '../queue/topology.ts';
 
 /**
@@ -100,7 +100,7 @@ async function send(
       await target.client.send(
         new SendMessageCommand({
           QueueUrl: await target.queue(REPLY_QUEUE[row.channel]),
-          MessageBody: JSON.stringify(toMessage(row)),
+          MessageBody: queueBody(toMessage(row)),
           MessageGroupId: row.to_number,
           MessageDeduplicationId: `outbox-${row.id}`,
         }),
@@ -226,7 +226,7 @@ async function sendChunk(
         QueueUrl: queueUrl,
         Entries: rows.map((row) => ({
           Id: `o${row.id}`,
-          MessageBody: JSON.stringify(toMessage(row)),
+          MessageBody: queueBody(toMessage(row)),
           MessageGroupId: row.to_number,
           MessageDeduplicationId: `outbox-${row.id}`,
         })),

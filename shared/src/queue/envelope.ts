@@ -141,6 +141,20 @@ export function messageGroupOf(envelope: Pick<InboundEnvelope, 'from_number' | '
 }
 
 /**
+ * A queue message's body: JSON with every character outside the Basic Multilingual Plane — the
+ * emoji people write and Kantong's replies carry (😊 🙏 💪) — written as its JSON escape pair
+ * (`\ud83d\ude0a`). SQS allows those characters, but not every SQS-compatible server does (fauxqs
+ * 2.4 refuses them as "invalid characters"), and the escaped body parses to the very same value
+ * anywhere. Everything Kantong puts on a queue goes through here.
+ */
+export function queueBody(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u{10000}-\u{10FFFF}]/gu,
+    (character) => `\\u${character.charCodeAt(0).toString(16)}\\u${character.charCodeAt(1).toString(16)}`,
+  );
+}
+
+/**
  * How an envelope goes onto `inbound.fifo` — the one place the contract is written: validated,
  * grouped by sender (per-user order), deduplicated by the WhatsApp message id (or `dedupId`, for
  * tests that replay a message past the FIFO window). Spread into SendMessage or a batch entry.
@@ -150,7 +164,7 @@ export function inboundMessageFields(
   dedupId: string = envelope.message_id,
 ): { MessageBody: string; MessageGroupId: string; MessageDeduplicationId: string } {
   return {
-    MessageBody: JSON.stringify(InboundEnvelopeSchema.parse(envelope)),
+    MessageBody: queueBody(InboundEnvelopeSchema.parse(envelope)),
     MessageGroupId: messageGroupOf(envelope),
     MessageDeduplicationId: dedupId,
   };
