@@ -3,7 +3,9 @@
  * NAME, through the real queues and workers (inbound.fifo → ingest → console.fifo → the mailbox
  * files), against the real PostgreSQL — a couple playing one household from two terminals.
  */
+
 import { PassThrough } from 'node:stream';
+import { getConfig } from '@kantong/shared/config';
 import { GroupJidSchema } from '@kantong/shared/households';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildIncoming, parseConsoleArgs, runConsole, UsageError } from './console.ts';
@@ -63,7 +65,7 @@ describe('two consoles in one group, through the queues', () => {
     target = {
       sqsEndpoint: inject('sqsEndpoint'),
       queuePrefix: stack.pipe.prefix,
-      region: 'elasticmq',
+      region: getConfig().AWS_REGION,
       mailboxDir: stack.mailboxDir,
     };
   });

@@ -48,7 +48,7 @@ function mediaTarget(): MediaTarget {
   return {
     sqsEndpoint: inject('sqsEndpoint'),
     queuePrefix: pipe.prefix,
-    region: 'elasticmq',
+    region: getConfig().AWS_REGION,
     mailboxDir: stack.mailboxDir,
     s3: pipe.s3,
     bucket: pipe.mediaBucket,

@@ -1,3 +1,4 @@
+import { getConfig } from '@kantong/shared/config';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { TestPipeline } from '../../functions/src/testing-pipeline.ts';
 import { readMailbox } from './console-mailbox.ts';
@@ -19,7 +20,7 @@ afterAll(async () => {
 const target = () => ({
   sqsEndpoint: inject('sqsEndpoint'),
   queuePrefix: pipe.prefix,
-  region: 'elasticmq',
+  region: getConfig().AWS_REGION,
   mailboxDir,
 });
 

@@ -4,10 +4,12 @@
  * console mailbox. What is stored says a link was sent; the person still gets a working link,
  * minted by the component that delivers (the WhatsApp host's sender, the chat console).
  */
+
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import * as Auth from '@kantong/shared/auth';
+import { getConfig } from '@kantong/shared/config';
 import { sql } from '@kantong/shared/db';
 import { logger } from '@kantong/shared/logger';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
@@ -95,7 +97,7 @@ it('console: the mailbox holds a note, the console shows a working link', async 
     {
       sqsEndpoint: inject('sqsEndpoint'),
       queuePrefix: stack.pipe.prefix,
-      region: 'elasticmq',
+      region: getConfig().AWS_REGION,
       mailboxDir: stack.mailboxDir,
       databaseUrl: stack.pipe.db.url,
     },

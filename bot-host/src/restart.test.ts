@@ -73,7 +73,7 @@ type Faults = {
 async function startHost(faults?: Faults, consume = false) {
   const whatsapp = standInFactory();
   const died = new Set<string>();
-  const sqs = createSqsClient({ endpoint: inject('sqsEndpoint'), region: 'elasticmq' });
+  const sqs = createSqsClient({ endpoint: inject('sqsEndpoint') });
   clients.push(sqs);
   if (faults) {
     sqs.middlewareStack.add(

@@ -183,7 +183,7 @@ export type TestHostEnv = {
 
 export async function createTestHostEnv(env: Record<string, string> = {}): Promise<TestHostEnv> {
   const db = await createTestDatabase({ maximumPoolSize: 5 });
-  const sqs = createSqsClient({ endpoint: inject('sqsEndpoint'), region: 'elasticmq' });
+  const sqs = createSqsClient({ endpoint: inject('sqsEndpoint') });
   const s3 = createS3Client({ endpoint: inject('s3Endpoint'), region: 'us-east-1' });
   const prefix = `h${randomBytes(4).toString('hex')}-`;
   const bucket = `wa-media-${randomBytes(4).toString('hex')}`;

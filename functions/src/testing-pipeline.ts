@@ -64,7 +64,7 @@ export function textEnvelope(from: string, text: string, messageId?: string): In
 
 export async function createTestPipeline(options: { now?: () => Date } = {}): Promise<TestPipeline> {
   const db = await createTestDatabase({ maximumPoolSize: 10 });
-  const sqs = createSqsClient({ endpoint: inject('sqsEndpoint'), region: 'elasticmq' });
+  const sqs = createSqsClient({ endpoint: inject('sqsEndpoint') });
   const prefix = `t${randomBytes(4).toString('hex')}-`;
   const urls = await ensureQueues(sqs, prefix);
   const s3 = createS3Client({ endpoint: inject('s3Endpoint') });

@@ -34,7 +34,7 @@ beforeAll(async () => {
   pg = await startPg();
   await migrate(pg.url);
   pool = await createDatabasePool(pg.url, { maximumPoolSize: 10 });
-  sqs = createSqsClient({ endpoint: inject('sqsEndpoint'), region: 'elasticmq' });
+  sqs = createSqsClient({ endpoint: inject('sqsEndpoint') });
   urls = await ensureQueues(sqs, `pg${randomBytes(3).toString('hex')}-`);
 }, 120_000);
 afterAll(async () => {

@@ -66,7 +66,7 @@ const amountsOf = (phone: string) =>
 
 describe('ingest throughput (issue 16)', () => {
   it('runs ingestConcurrency pollers on inbound.fifo, not one', async () => {
-    const sqs = createSqsClient({ endpoint: inject('sqsEndpoint'), region: 'elasticmq' });
+    const sqs = createSqsClient({ endpoint: inject('sqsEndpoint') });
     let inFlight = 0;
     let most = 0;
     sqs.middlewareStack.add(

@@ -21,7 +21,7 @@ let target: Outbox.OutboundTarget;
 
 beforeAll(async () => {
   db = await createTestDatabase({ maximumPoolSize: 2 });
-  sqs = createSqsClient({ endpoint: inject('sqsEndpoint'), region: 'elasticmq' });
+  sqs = createSqsClient({ endpoint: inject('sqsEndpoint') });
   urls = await ensureQueues(sqs, `oc${randomBytes(4).toString('hex')}-`);
   target = { client: sqs, queue: async (key) => urls[key] };
 });

@@ -20,7 +20,7 @@ let urls: Record<QueueKey, string>;
 
 beforeAll(async () => {
   db = await createTestDatabase({ maximumPoolSize: 4 });
-  sqs = createSqsClient({ endpoint: inject('sqsEndpoint'), region: 'elasticmq' });
+  sqs = createSqsClient({ endpoint: inject('sqsEndpoint') });
   urls = await ensureQueues(sqs, `or${randomBytes(4).toString('hex')}-`);
 });
 afterAll(async () => {

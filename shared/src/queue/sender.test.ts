@@ -10,7 +10,7 @@ import { createBatchedSender, QueueRejectedError } from './sender.ts';
 import { drainQueue } from './testing.ts';
 import type { QueueKey } from './topology.ts';
 
-const sqs = createSqsClient({ endpoint: inject('sqsEndpoint'), region: 'elasticmq' });
+const sqs = createSqsClient({ endpoint: inject('sqsEndpoint') });
 let urls: Record<QueueKey, string>;
 let requests = 0;
 /** Requests carrying one of these deduplication ids never get an answer. */
