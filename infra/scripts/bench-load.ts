@@ -15,7 +15,7 @@
  *   BENCH_RATE=100                              # one fixed rate instead of the ramp
  *   BENCH_WARMUP_S=10 BENCH_WARMUP_RATE=20      # warm-up, not measured (0 to skip)
  *   BENCH_CPU_PROF=dir                          # the workers run under node --cpu-prof; top frames printed
- *   BENCH_SQS=fauxqs                            # durable fauxqs instead of ElasticMQ, in its own process
+ *   BENCH_SQS=elasticmq                         # durable ElasticMQ instead of fauxqs (npm start's server)
  *   BENCH_SQS_MEMORY=1                          # the queue server without its durable storage
  *   BENCH_SENDERS=100 BENCH_START_RATE=10 BENCH_INGEST_CONCURRENCY=2
  *   BENCH_BATCH_WINDOW_MS=100                   # the ingest pollers' batching window (default: the workers')
@@ -24,7 +24,7 @@
  * Per message of the measured window it prints CPU per process (workers, PostgreSQL, ElasticMQ,
  * and the load generator apart), SQS calls by kind and SQL statements and transactions, memory at
  * the window's start and end. Last line: `load: R msg/s, p99 X ms, lost L, duplicated D`. Uses
- * DATABASE_URL / SQS_ENDPOINT when set; otherwise starts an embedded PostgreSQL and durable ElasticMQ.
+ * DATABASE_URL / SQS_ENDPOINT when set; otherwise starts an embedded PostgreSQL and durable fauxqs.
  * The per-sender rate limit is lifted: this measures the pipeline, not the limiter.
  */
 import { type ChildProcess, fork } from 'node:child_process';
@@ -257,9 +257,9 @@ async function main() {
       if (pid) others.push({ name: 'postgresql', pid });
     }
     await migrate(databaseUrl);
-    // The local stack's queue server (infra/scripts/local-services.ts), durable, its CPU measured
-    // apart; BENCH_SQS=fauxqs for fauxqs (in a process of its own) side by side.
-    const server = process.env.BENCH_SQS ?? (elasticMqRunnable() ? 'elasticmq' : 'fauxqs');
+    // The local stack's queue server (infra/scripts/local-services.ts), durable, in a process of
+    // its own so its CPU is measured apart; BENCH_SQS=elasticmq for ElasticMQ side by side.
+    const server = process.env.BENCH_SQS ?? 'fauxqs';
     const durable = process.env.BENCH_SQS_MEMORY !== '1';
     let endpoint: string;
     if (process.env.SQS_ENDPOINT) {
@@ -277,7 +277,7 @@ async function main() {
       console.log(
         `sqs: fauxqs ${endpoint} (${durable ? 'durable: SQLite on disk' : 'in memory'}, own process)`,
       );
-    } else if (server === 'elasticmq') {
+    } else if (server === 'elasticmq' && elasticMqRunnable()) {
       // Durable, as self-hosters run it (infra/elasticmq.conf): messages in H2 on disk.
       const persistDir = durable ? await mkdtemp(join(tmpdir(), 'kantong-load-elasticmq-')) : undefined;
       const elasticMq = await startElasticMq(persistDir ? { persistDir } : {});

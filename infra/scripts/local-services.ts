@@ -2,17 +2,14 @@
  * The SQS and S3 servers for the tests (infra/test/global-setup.ts) and the local stack, chosen
  * once by what the machine has:
  *
- * - SQS: `SQS_ENDPOINT` when set; otherwise the server `LOCAL_SQS_SERVER` names: `elasticmq` (the
- *   default) when Java is there and its jars are cached or Maven can fetch them — otherwise fauxqs,
- *   with a note saying so — or `fauxqs`. With a data folder either keeps its messages on disk.
- *
- * fauxqs is not the default although it does ElasticMQ's work for about a quarter of the CPU
- * (issue 16, `BENCH_SQS=fauxqs npm run bench:load`): it hands out one message per FIFO group per
- * receive, and four pipeline tests fail on it (functions/src/ingest/handler.test.ts: a sender's
- * backlog of eleven texts, media routing, a poison message; rejects.test.ts: an invalid envelope)
- * — not yet understood, so not yet what a self-hoster runs.
+ * - SQS: `SQS_ENDPOINT` when set; otherwise the server `LOCAL_SQS_SERVER` names, or the caller's
+ *   preference: `elasticmq` when Java is there and its jars are cached or Maven can fetch them —
+ *   otherwise fauxqs, with a note saying so — or `fauxqs`. With a data folder either keeps its
+ *   messages on disk. The tests prefer ElasticMQ (the server Docker Compose runs); `npm start`
+ *   prefers fauxqs (`defaultLocalSqsServer`).
  * - S3: `S3_ENDPOINT` when set; otherwise fauxqs on 127.0.0.1.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { elasticMqRunnable, startElasticMq } from './elasticmq.ts';
 import { startFauxqs } from './fauxqs.ts';
@@ -30,17 +27,34 @@ export type LocalServer = {
 
 const nothingToStop = async () => undefined;
 
+export type SqsServerChoice = 'elasticmq' | 'fauxqs';
+
+/**
+ * The queue server `npm start` runs when `LOCAL_SQS_SERVER` does not say (issue 16): fauxqs,
+ * durable. Measured side by side with `npm run bench:load` it does ElasticMQ's work for about a
+ * quarter of the CPU (the single largest cost per message), and it needs no Java; the whole test
+ * suite passes on it (`LOCAL_SQS_SERVER=fauxqs npm test`; CI runs the queue-heavy files so). A
+ * `.data` an earlier Kantong filled through ElasticMQ keeps ElasticMQ, where its accepted messages
+ * wait.
+ */
+export function defaultLocalSqsServer(dataDir: string): SqsServerChoice {
+  const earlier = existsSync(join(dataDir, 'elasticmq')) && !existsSync(join(dataDir, 'fauxqs'));
+  return earlier ? 'elasticmq' : 'fauxqs';
+}
+
 export async function startSqsServer(
   options: {
     env?: NodeJS.ProcessEnv;
     log?: (line: string) => void;
     /** Keep the queues on disk under here (`elasticmq/` or `fauxqs/`); default: memory only. */
     dataDir?: string;
+    /** The server when `LOCAL_SQS_SERVER` names none (default ElasticMQ). */
+    prefer?: SqsServerChoice;
   } = {},
 ): Promise<LocalServer> {
   const env = options.env ?? process.env;
   if (env.SQS_ENDPOINT) return { endpoint: env.SQS_ENDPOINT, kind: 'external', stop: nothingToStop };
-  const wanted = env.LOCAL_SQS_SERVER || 'elasticmq';
+  const wanted = env.LOCAL_SQS_SERVER || options.prefer || 'elasticmq';
   if (wanted !== 'elasticmq' && wanted !== 'fauxqs') {
     throw new Error(`LOCAL_SQS_SERVER must be elasticmq or fauxqs, not ${JSON.stringify(wanted)}`);
   }

@@ -40,7 +40,7 @@ import { startApiServer } from '../../functions/src/api/local.ts';
 import { startWorkers, type Workers } from '../../functions/src/local/workers.ts';
 import { processDeps } from '../../functions/src/pipeline.ts';
 import { type RunningPostgres, startEmbeddedPostgres } from './embedded-postgres.ts';
-import { type LocalServer, startS3Server, startSqsServer } from './local-services.ts';
+import { defaultLocalSqsServer, type LocalServer, startS3Server, startSqsServer } from './local-services.ts';
 import { migrate } from './migrate.ts';
 
 const log = logger.child({ component: 'start-local' });
@@ -350,11 +350,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     process.env.SESSION_SECRET ??= await localInternalSecret(dataDir, join(dataDir, 'session-secret'));
     // Links the bot sends (the dashboard onboarding) point at this very server.
     process.env.PUBLIC_URL ??= `http://localhost:${initial.PORT}`;
-    // SQS and S3: the configured servers, or ElasticMQ (with Java; fauxqs otherwise or with
-    // LOCAL_SQS_SERVER=fauxqs) and fauxqs started here. Durable queues in .data/elasticmq (or
-    // .data/fauxqs) and objects in .data/s3: a restart of npm start loses no accepted message
+    // SQS and S3: the configured servers, or fauxqs (ElasticMQ with LOCAL_SQS_SERVER=elasticmq,
+    // or for a .data it already holds) started here. Durable queues in .data/fauxqs (or
+    // .data/elasticmq) and objects in .data/s3: a restart of npm start loses no accepted message
     // and no receipt photo.
-    const sqsServer = await startSqsServer({ dataDir });
+    const sqsServer = await startSqsServer({ dataDir, prefer: defaultLocalSqsServer(dataDir) });
     servers.push(sqsServer);
     if (sqsServer.note) log.warn(sqsServer.note);
     const s3Server = await startS3Server({ dataDir });

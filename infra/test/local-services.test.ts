@@ -4,14 +4,14 @@
  * LOCAL_SQS_SERVER=fauxqs) and as the S3 server. Before issue 16's second pass both ran in memory
  * there, so a restart of `npm start` without Java lost every queued message and every photo.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSqsClient, ensureQueues } from '../../shared/src/queue/client.ts';
-import { startS3Server, startSqsServer } from '../scripts/local-services.ts';
+import { defaultLocalSqsServer, startS3Server, startSqsServer } from '../scripts/local-services.ts';
 
 let dataDir: string;
 const env = { LOCAL_SQS_SERVER: 'fauxqs' };
@@ -83,4 +83,17 @@ it('refuses a queue server it does not know, naming the choices', async () => {
   await expect(startSqsServer({ env: { LOCAL_SQS_SERVER: 'rabbitmq' } })).rejects.toThrow(
     /LOCAL_SQS_SERVER must be elasticmq or fauxqs/,
   );
+});
+
+it('runs fauxqs for a fresh npm start, and ElasticMQ where an earlier one left its queues', async () => {
+  const fresh = await mkdtemp(join(tmpdir(), 'kantong-fresh-data-'));
+  try {
+    expect(defaultLocalSqsServer(fresh)).toBe('fauxqs');
+    await mkdir(join(fresh, 'elasticmq'));
+    expect(defaultLocalSqsServer(fresh)).toBe('elasticmq');
+    await mkdir(join(fresh, 'fauxqs'));
+    expect(defaultLocalSqsServer(fresh)).toBe('fauxqs');
+  } finally {
+    await rm(fresh, { recursive: true, force: true });
+  }
 });
