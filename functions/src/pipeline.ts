@@ -61,8 +61,11 @@ export async function converse(
   deps: PipelineDeps,
   envelope: InboundEnvelope,
   extracted?: Extracted,
-  /** false: the caller sends `outbox_ids` itself, batched with other records' (ingest, issue 16). */
-  options: { flush?: boolean } = {},
+  /**
+   * flush false: the caller sends `outbox_ids` itself, batched with other records' (ingest, issue
+   * 16); onQueued: the queued rows, so it need not read them back.
+   */
+  options: { flush?: boolean; onQueued?: (row: Outbox.QueuedRow) => void } = {},
 ): Promise<IncomingResult> {
   const pool = await deps.pool();
   const result = await handleIncoming(
@@ -72,6 +75,7 @@ export async function converse(
       delivery: 'outbox',
       channel: channelOf(envelope),
       ...(deps.now ? { now: deps.now } : {}),
+      ...(options.onQueued ? { onQueued: options.onQueued } : {}),
     },
     toIncoming(envelope),
     extracted,

@@ -85,7 +85,7 @@ export function isDataException(error: unknown): boolean {
 export async function ingestRecord(
   deps: PipelineDeps,
   record: SQSRecord,
-  deferReplies?: (outboxIds: readonly number[]) => void,
+  deferReplies?: (outboxIds: readonly number[], rows: readonly Outbox.QueuedRow[]) => void,
 ): Promise<void> {
   const read = readEnvelope(record);
   if (!read.ok) return reject(deps, record, read.rejection);
@@ -97,14 +97,18 @@ export async function ingestRecord(
   });
   if (envelope.type === 'text') {
     let result: Awaited<ReturnType<typeof converse>>;
+    const queued: Outbox.QueuedRow[] = [];
     try {
-      result = await converse(deps, envelope, undefined, { flush: deferReplies === undefined });
+      result = await converse(deps, envelope, undefined, {
+        flush: deferReplies === undefined,
+        onQueued: (row) => queued.push(row),
+      });
     } catch (error) {
       if (!isDataException(error)) throw error;
       const sender = { sender: envelope.from_number, channel: envelope.channel };
       return reject(deps, record, { reason: 'invalid_data', ...sender, detail: String(error) });
     }
-    deferReplies?.(result.outbox_ids);
+    deferReplies?.(result.outbox_ids, queued);
     log.info({ intent: result.intent, duplicate: result.duplicate }, 'ingested');
     return;
   }
@@ -175,9 +179,15 @@ function deadLetterUrl(inboundUrl: string): string {
 export function createIngestHandler(deps: PipelineDeps) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const replies = new Map<string, readonly number[]>();
+    const known = new Map<number, Outbox.QueuedRow>();
+    const started = Date.now();
     const response = await processBatch(
       event,
-      (record) => ingestRecord(deps, record, (ids) => replies.set(record.messageId, ids)),
+      (record) =>
+        ingestRecord(deps, record, (ids, rows) => {
+          replies.set(record.messageId, ids);
+          for (const row of rows) known.set(row.id, row);
+        }),
       { fifo: true, name: 'ingest' },
     );
     const ids = [...replies.values()].flat();
@@ -185,7 +195,11 @@ export function createIngestHandler(deps: PipelineDeps) {
     let unsent: Set<number>;
     try {
       const pool = await deps.pool();
-      unsent = new Set((await Outbox.flushMany(pool, { client: deps.sqs, queue: deps.queue }, ids)).unsent);
+      const target = { client: deps.sqs, queue: deps.queue };
+      // A batch that took long enough for the relay to take its rows (RELAY_AFTER_SECONDS) reads
+      // them back, with their status, instead: the relay may have sent them already.
+      const young = Date.now() - started < (Outbox.RELAY_AFTER_SECONDS - 10) * 1000;
+      unsent = new Set((await Outbox.flushMany(pool, target, ids, young ? known : undefined)).unsent);
     } catch (error) {
       // The database went away while marking what was sent: retry them all (deduplicated by id).
       logger.error(

@@ -20,7 +20,6 @@ export type Workers = { stop: () => Promise<void> };
 
 /** How often the relay looks for replies left pending by a crash. */
 const RELAY_INTERVAL_MS = 10_000;
-const RELAY_AFTER_SECONDS = 30;
 /**
  * The local stand-in for the hourly EventBridge rule: the scheduler claims each hour once, so
  * ticking every minute only means a report is never more than a minute late.
@@ -107,7 +106,9 @@ export async function startWorkers(
       : setInterval(() => {
           deps
             .pool()
-            .then((pool) => Outbox.relayStale(pool, outbound, { olderThanSeconds: RELAY_AFTER_SECONDS }))
+            .then((pool) =>
+              Outbox.relayStale(pool, outbound, { olderThanSeconds: Outbox.RELAY_AFTER_SECONDS }),
+            )
             .catch((error: unknown) => logger.error({ err: error }, 'outbox relay failed'));
         }, RELAY_INTERVAL_MS);
   const scheduler =

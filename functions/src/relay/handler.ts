@@ -10,9 +10,6 @@ import * as Outbox from '@kantong/shared/outbox';
 import type { ScheduledEvent } from 'aws-lambda';
 import { lazyHandler, processDeps } from '../pipeline.ts';
 
-/** Rows younger than this are still being sent by the function that wrote them. */
-export const RELAY_AFTER_SECONDS = 30;
-
 export const handler = lazyHandler(
   (): ((event: Pick<ScheduledEvent, 'time'>) => Promise<{ sent: number }>) => {
     const deps = processDeps();
@@ -24,7 +21,7 @@ export const handler = lazyHandler(
         const count = await Outbox.relayStale(
           pool,
           { client: deps.sqs, queue: deps.queue },
-          { olderThanSeconds: RELAY_AFTER_SECONDS },
+          { olderThanSeconds: Outbox.RELAY_AFTER_SECONDS },
         );
         sent += count;
         if (count < 100) break;

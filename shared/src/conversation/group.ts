@@ -318,7 +318,7 @@ async function answer(
 ): Promise<number[]> {
   const to = ctx.message.group.jid;
   const send = ctx.delivery === 'outbox' && input.reply.length > 0;
-  return logAndQueueReply(tx, { ...input, to }, send ? ctx.channel : null);
+  return logAndQueueReply(tx, { ...input, to }, send ? ctx.channel : null, ctx.deps.onQueued);
 }
 
 function logGroupInbound(

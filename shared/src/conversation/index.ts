@@ -10,6 +10,7 @@ import type { DatabasePool, DatabaseTransactionConnection } from '../db/pool.ts'
 import { logger } from '../logger.ts';
 import * as Messages from '../messages/index.ts';
 import { type AiCall, type LlmFallback, recordAiCall } from '../nlu/index.ts';
+import type * as Outbox from '../outbox/index.ts';
 import { type Channel, DEFAULT_CHANNEL } from '../queue/topology.ts';
 import * as Users from '../users/index.ts';
 import * as Registration from '../users/registration.ts';
@@ -46,6 +47,12 @@ export type ConversationDeps = {
   delivery?: 'response' | 'outbox';
   /** With outbox delivery: the channel the message came from, where its reply goes (WhatsApp by default). */
   channel?: Channel;
+  /**
+   * With outbox delivery: each reply row as it is queued, so the caller can send it after the
+   * commit without reading it back (issue 16). Called inside the transaction: a row counts only
+   * if its id is in the result's `outbox_ids` (the transaction committed).
+   */
+  onQueued?: (row: Outbox.QueuedRow) => void;
 };
 
 /**
@@ -152,6 +159,7 @@ export async function handleIncoming(
       tx,
       { inboundId, userId: user.id, to: from, intent: action.intent, reply },
       delivery === 'outbox' ? (deps.channel ?? DEFAULT_CHANNEL) : null,
+      deps.onQueued,
     );
     return { reply, intent: action.intent, userId: user.id, outboxIds };
   });

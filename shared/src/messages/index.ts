@@ -103,16 +103,17 @@ export async function logReply(
   tx: CommonQueryMethods,
   input: { inboundId: number; userId: number | null; to: string; intent: string; reply: string },
   queue?: FragmentSqlToken,
-): Promise<number | null> {
+): Promise<{ id: number | null; wa_message_id: string | null }> {
   const queued = queue ? sql.fragment`, queued AS (${queue} RETURNING id)` : sql.fragment``;
-  return tx.oneFirst(sql.type(z.object({ id: z.number().nullable() }))`
+  return tx.one(sql.type(z.object({ id: z.number().nullable(), wa_message_id: z.string().nullable() }))`
     WITH marked AS (
       UPDATE wa_messages SET intent = ${input.intent}, response = ${input.reply} WHERE id = ${input.inboundId}
     ), logged AS (
       INSERT INTO wa_messages (user_id, wa_from, wa_body, direction, intent, response, in_reply_to)
       VALUES (${input.userId}, ${input.to}, ${input.reply}, 'out', ${input.intent}, ${input.reply}, ${input.inboundId})
     )${queued}
-    SELECT ${queue ? sql.fragment`(SELECT id FROM queued)` : sql.fragment`NULL::bigint`} AS id`);
+    SELECT ${queue ? sql.fragment`(SELECT id FROM queued)` : sql.fragment`NULL::bigint`} AS id,
+      (SELECT wa_message_id FROM wa_messages WHERE id = ${input.inboundId}) AS wa_message_id`);
 }
 
 /** Inbound messages from `from` logged in the last `seconds` (this one included). */

@@ -85,6 +85,45 @@ describe('the channel of a reply', () => {
     expect(await take('outbound', 1)).toEqual(['6281800000002: ke WA']);
   });
 
+  it('sends rows the caller just wrote as they were handed over, and reads the others (issue 16)', async () => {
+    const written = await Outbox.enqueue(db.pool, {
+      userId: null,
+      to: '6281800000005',
+      body: 'dari transaksi',
+      inReplyTo: null,
+      channel: 'whatsapp',
+    });
+    const other = await Outbox.enqueue(db.pool, {
+      userId: null,
+      to: '6281800000006',
+      body: 'dibaca ulang',
+      inReplyTo: null,
+      channel: 'whatsapp',
+    });
+    // The handed-over copy says otherwise than the table: what arrives shows which was sent.
+    const known = new Map([
+      [
+        written,
+        {
+          id: written,
+          to_number: '6281800000005',
+          body: 'seperti diserahkan',
+          wa_message_id: null,
+          channel: 'whatsapp' as const,
+        },
+      ],
+    ]);
+    const outcome = await Outbox.flushMany(db.pool, target, [written, other], known);
+    expect(outcome).toEqual({ queued: [written, other], unsent: [] });
+    expect((await take('outbound', 2)).sort()).toEqual([
+      '6281800000005: seperti diserahkan',
+      '6281800000006: dibaca ulang',
+    ]);
+    const statuses = await db.pool.anyFirst(sql.type(z.object({ status: z.string() }))`
+      SELECT status FROM outbox WHERE id = ANY(${sql.array([written, other], 'int8')})`);
+    expect(statuses).toEqual(['queued', 'queued']);
+  });
+
   it('sends a message Kantong starts where the number’s last reply went; WhatsApp for a number never answered', async () => {
     await Outbox.enqueue(db.pool, {
       userId: null,

@@ -68,6 +68,8 @@ const PendingRowSchema = z.object({
   channel: z.enum(CHANNELS),
 });
 type PendingRow = z.infer<typeof PendingRowSchema>;
+/** A reply row as its transaction wrote it: what sending it needs, without reading it back. */
+export type QueuedRow = PendingRow;
 
 /** Pending replies to one inbound message (the first delivery's, when a redelivery arrives). */
 export async function pendingFor(db: CommonQueryMethods, inboundId: number): Promise<number[]> {
@@ -151,7 +153,11 @@ const BATCH_BYTES = 200 * 1024;
  * Sends the given pending rows with SendMessageBatch (issue 16): one SELECT, one call per ten
  * replies and one UPDATE per call, where `flush` spends a call and an UPDATE on every reply.
  * Never throws for a failed send: it reports the rows it could not send (still pending), and the
- * caller fails the records they answer, so their redelivery sends them.
+ * caller fails the records they answer, so their redelivery sends them. Rows in `known` (just
+ * committed by the caller, conversation's `onQueued`) are not read back: one statement less per
+ * batch. The caller passes only rows younger than the relay's age (a relay takes rows pending for
+ * 30 s), so no relay has sent them; were one to, the queue would keep one (it deduplicates on the
+ * outbox id for five minutes).
  *
  * Per-recipient order survives a partial failure: each call carries at most one row per
  * recipient (their next one, in id order), and a recipient whose row failed gets nothing more
@@ -161,13 +167,19 @@ export async function flushMany(
   pool: DatabasePool,
   target: OutboundTarget,
   ids: readonly number[],
+  known: ReadonlyMap<number, QueuedRow> = new Map(),
 ): Promise<FlushOutcome> {
   const outcome: FlushOutcome = { queued: [], unsent: [] };
   if (ids.length === 0) return outcome;
-  const rows = await pool.any(sql.type(PendingRowSchema)`
-    ${selectPending} WHERE o.id = ANY(${sql.array(ids, 'int8')}) AND o.status = 'pending'
+  const unknown = ids.filter((id) => !known.has(id));
+  const read =
+    unknown.length === 0
+      ? []
+      : await pool.any(sql.type(PendingRowSchema)`
+    ${selectPending} WHERE o.id = ANY(${sql.array(unknown, 'int8')}) AND o.status = 'pending'
       AND (o.claimed_until IS NULL OR o.claimed_until < now())
     ORDER BY o.id`);
+  const rows = [...ids.flatMap((id) => known.get(id) ?? []), ...read].sort((a, b) => a.id - b.id);
   const queues = new Map<QueueKey, Map<string, PendingRow[]>>();
   for (const row of rows) {
     const key = REPLY_QUEUE[row.channel];
@@ -252,6 +264,9 @@ async function sendChunk(
   }
   return failed;
 }
+
+/** Rows younger than this are still being sent by the function that wrote them: the relay leaves them. */
+export const RELAY_AFTER_SECONDS = 30;
 
 /** How long a relay owns the rows it claimed; far longer than sending a hundred messages takes. */
 export const RELAY_LEASE_SECONDS = 120;
