@@ -11,7 +11,7 @@
  */
 import { createDatabasePool, type DatabasePool, type Interceptor } from '@kantong/shared/db';
 import { logger } from '@kantong/shared/logger';
-import { createSqsClient, type QueueKey } from '@kantong/shared/queue';
+import { createSqsClient, observeSqsCalls, type QueueKey } from '@kantong/shared/queue';
 import { startWorkers } from '../../functions/src/local/workers.ts';
 
 // getConfig() reads the environment on first use, after this line; the logger already exists.
@@ -84,27 +84,20 @@ const pool = countTransactions(
   }),
 );
 const sqs = createSqsClient({ endpoint: required('BENCH_SQS_ENDPOINT') });
-sqs.middlewareStack.add(
-  (next, context) => async (args) => {
-    const name = context.commandName ?? 'unknown';
-    sqsCalls[name] = (sqsCalls[name] ?? 0) + 1;
-    const input = args.input as { Entries?: unknown[] };
-    if (name === 'SendMessageCommand') sqsMessages.sent += 1;
-    if (name === 'SendMessageBatchCommand') sqsMessages.sent += input.Entries?.length ?? 0;
-    if (name === 'DeleteMessageBatchCommand') sqsMessages.deleted += input.Entries?.length ?? 0;
-    if (name === 'DeleteMessageCommand') sqsMessages.deleted += 1;
-    const started = performance.now();
-    const result = await next(args);
-    sqsMs[name] = (sqsMs[name] ?? 0) + performance.now() - started;
-    if (name === 'ReceiveMessageCommand') {
-      const received = (result.output as { Messages?: unknown[] }).Messages?.length ?? 0;
-      sqsMessages.received += received;
-      if (received === 0) sqsMessages.emptyReceives += 1;
-    }
-    return result;
-  },
-  { step: 'initialize', name: 'benchCountCalls' },
-);
+observeSqsCalls(sqs, ({ command, input, output, ms }) => {
+  sqsCalls[command] = (sqsCalls[command] ?? 0) + 1;
+  sqsMs[command] = (sqsMs[command] ?? 0) + ms;
+  const entries = (input as { Entries?: unknown[] }).Entries?.length ?? 0;
+  if (command === 'SendMessageCommand') sqsMessages.sent += 1;
+  if (command === 'SendMessageBatchCommand') sqsMessages.sent += entries;
+  if (command === 'DeleteMessageBatchCommand') sqsMessages.deleted += entries;
+  if (command === 'DeleteMessageCommand') sqsMessages.deleted += 1;
+  if (command === 'ReceiveMessageCommand') {
+    const received = (output as { Messages?: unknown[] }).Messages?.length ?? 0;
+    sqsMessages.received += received;
+    if (received === 0) sqsMessages.emptyReceives += 1;
+  }
+});
 
 const workers = await startWorkers(
   { pool: async () => pool, sqs, queue: async (key) => urls[key], llm: null },

@@ -44,6 +44,7 @@ import {
   type InboundEnvelope,
   inboundMessageFields,
   OutboundMessageSchema,
+  observeSqsCalls,
 } from '@kantong/shared/queue';
 import { z } from 'zod';
 import { checkEffects } from '../../functions/src/faults/effects.ts';
@@ -297,13 +298,9 @@ async function main() {
     const sqs = createSqsClient({ endpoint });
     // The generator's enqueue requests (the host's batched sender): how many messages each carries.
     let enqueueRequests = 0;
-    sqs.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'SendMessageBatchCommand') enqueueRequests += 1;
-        return next(args);
-      },
-      { step: 'initialize', name: 'benchCountEnqueues' },
-    );
+    observeSqsCalls(sqs, ({ command }) => {
+      if (command === 'SendMessageBatchCommand') enqueueRequests += 1;
+    });
     const prefix = `load${randomBytes(3).toString('hex')}-`;
     const urls = await ensureQueues(sqs, prefix);
     const workers = await startWorkerProcess({

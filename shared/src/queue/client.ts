@@ -8,23 +8,26 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { getConfig } from '../config.ts';
+import { DirectSqsClient } from './direct.ts';
 import { QUEUES, type QueueKey, type QueueSpec } from './topology.ts';
 
+/**
+ * With an endpoint (a queue server of our own) the client makes its hot calls directly
+ * (direct.ts, issue 16); in the cloud it is the SDK's client.
+ */
 export function createSqsClient(options: { endpoint?: string; region?: string } = {}): SQSClient {
   const config = getConfig();
   const endpoint = options.endpoint ?? config.SQS_ENDPOINT;
-  return new SQSClient({
-    region: options.region ?? config.AWS_REGION,
-    ...(endpoint
-      ? {
-          endpoint,
-          // Local servers (ElasticMQ, fauxqs) accept any credentials; AWS uses the real chain.
-          credentials: {
-            accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-          },
-        }
-      : {}),
+  const region = options.region ?? config.AWS_REGION;
+  if (!endpoint) return new SQSClient({ region });
+  return new DirectSqsClient({
+    region,
+    endpoint,
+    // Local servers (ElasticMQ, fauxqs) accept any credentials; AWS uses the real chain.
+    credentials: {
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    },
   });
 }
 
