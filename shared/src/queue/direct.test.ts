@@ -35,14 +35,22 @@ afterAll(() => {
   sdk.destroy();
 });
 
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: SourceData): string | Uint8Array =>
+  typeof data === 'string'
+    ? data
+    : data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+
 /** node:crypto as the signer's hash (what @aws-crypto/sha256 does in the SDK). */
 class NodeSha256 {
   readonly #hash;
-  constructor(secret?: Uint8Array | string) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: SourceData) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
   }
-  update(data: Uint8Array | string) {
-    this.#hash.update(data);
+  update(data: SourceData) {
+    this.#hash.update(bytes(data));
   }
   async digest() {
     return new Uint8Array(this.#hash.digest());
@@ -169,7 +177,7 @@ describe('calls made directly', () => {
         'DeleteMessageBatchCommand',
       ]);
     } finally {
-      direct.onCall = undefined;
+      (direct as DirectSqsClient).onCall = undefined;
     }
   });
 

@@ -18,7 +18,7 @@
  * no-op). The cloud (no SQS_ENDPOINT) keeps the SDK for everything: its credentials chain and
  * endpoint resolution are the SDK's job.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, hash, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import {
@@ -44,16 +44,19 @@ export type SqsCall = { command: string; input: unknown; output: unknown; ms: nu
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 type CommandLike = { input: unknown; constructor: unknown };
 
-const sha256 = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+const sha256 = (data: string) => hash('sha256', data, 'hex');
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
-/** Signature Version 4's signing key, derived from the secret for one day, region and service. */
-const signingKeys = new Map<string, Buffer>();
-function signingKey(secret: string, day: string, region: string): Buffer {
+/**
+ * Signature Version 4's signing key, derived from the secret for one day, region and service; kept
+ * as a KeyObject (an HMAC over a raw Buffer key costs 29 µs here, over a KeyObject 5).
+ */
+const signingKeys = new Map<string, KeyObject>();
+function signingKey(secret: string, day: string, region: string): KeyObject {
   const cacheKey = `${day}|${region}|${secret}`;
   let key = signingKeys.get(cacheKey);
   if (!key) {
-    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), 'sqs'), 'aws4_request');
+    key = createSecretKey(hmac(hmac(hmac(hmac(`AWS4${secret}`, day), region), 'sqs'), 'aws4_request'));
     if (signingKeys.size > 16) signingKeys.clear();
     signingKeys.set(cacheKey, key);
   }
