@@ -520,13 +520,15 @@ export async function handleUpsert(
   return outcomes;
 }
 
+const RawRow = z.object({ raw: z.string() });
+
 /** Handles again the messages a crash or a failure left claimed for longer than `olderThanS`. */
 export async function retryClaimed(
   deps: InboundDeps,
   session: InboundSession,
   olderThanS = 60,
 ): Promise<Outcome[]> {
-  const raws = await deps.pool.anyFirst(sql.type(z.object({ raw: z.string() }))`
+  const raws = await deps.pool.anyFirst(sql.type(RawRow)`
     SELECT raw FROM wa_seen_messages
     WHERE session_id = ${session.id} AND status = 'claimed' AND raw IS NOT NULL
       AND seen_at < now() - make_interval(secs => ${olderThanS})

@@ -62,6 +62,8 @@ export type HostOptions = {
 /** Remembers the ids of messages this host sent, so their echo is not taken for a user's. */
 const SENT_MEMORY = 2000;
 
+const SessionIdRow = z.object({ session_id: z.string() });
+
 export function createHost(options: HostOptions) {
   const { pool, sqs, s3, config } = options;
   const log = options.log ?? logger.child({ component: 'bot-host' });
@@ -75,7 +77,7 @@ export function createHost(options: HostOptions) {
   const pickSession = async (to: string, sessionId?: string): Promise<SendingSession | null> => {
     if (sessionId) return working(sessions.get(sessionId));
     // A group is written to from the number that heard it last: only a number in the group can.
-    const last = await pool.maybeOneFirst(sql.type(z.object({ session_id: z.string() }))`
+    const last = await pool.maybeOneFirst(sql.type(SessionIdRow)`
       SELECT session_id FROM wa_seen_messages
       WHERE ${isGroupJid(to) ? sql.fragment`chat_jid = ${to}` : sql.fragment`from_number = ${to}`}
       ORDER BY seen_at DESC LIMIT 1`);

@@ -46,10 +46,12 @@ export async function effectCounts(
   return new Map(rows.map((row) => [row.wa_message_id, row]));
 }
 
+const NameRow = z.object({ name: z.string() });
+
 /** Savings accounts whose `current_amount` differs from the sum of their movements. */
 export async function unbalancedSavings(pool: DatabasePool): Promise<string[]> {
   return [
-    ...(await pool.anyFirst(sql.type(z.object({ name: z.string() }))`
+    ...(await pool.anyFirst(sql.type(NameRow)`
       SELECT a.user_id || '/' || a.name AS name
         FROM savings_accounts a
        WHERE a.current_amount <> COALESCE((

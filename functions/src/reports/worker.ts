@@ -8,18 +8,17 @@
  * report: the row is one per user, kind and period, and the queue deduplicates on its id.
  */
 import { getConfig } from '@kantong/shared/config';
-import { type DatabasePool, sql } from '@kantong/shared/db';
+import { type DatabasePool, IdRow, sql } from '@kantong/shared/db';
 import * as Outbox from '@kantong/shared/outbox';
 import { processBatch } from '@kantong/shared/queue/batch';
 import { type ReportJob, ReportJobSchema } from '@kantong/shared/schedules';
 import { deliverJob } from '@kantong/shared/schedules/deliver';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { lazyHandler, type PipelineDeps, processDeps } from '../pipeline.ts';
 
 /** The outbox row of a job's report that was committed and is still waiting to be sent. */
 async function stillPending(pool: DatabasePool, job: ReportJob): Promise<number | null> {
-  return pool.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+  return pool.maybeOneFirst(sql.type(IdRow)`
     SELECT o.id FROM report_deliveries d JOIN outbox o ON o.id = d.outbox_id
     WHERE d.user_id = ${job.user_id} AND d.kind = ${job.kind} AND d.period_key = ${job.period_key}
       AND o.status = 'pending'`);

@@ -3,7 +3,7 @@
  * the one-time links the bot sends. Routes call these; no SQL about credentials lives elsewhere.
  */
 import { z } from 'zod';
-import { type CommonQueryMethods, type DatabasePool, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, type DatabasePool, IdRow, sql } from '../db/pool.ts';
 import { logger } from '../logger.ts';
 import * as Users from '../users/index.ts';
 import { consumeLink, LINK_PLACEHOLDER, linkLine, userOfLink } from './links.ts';
@@ -99,6 +99,8 @@ export async function endSessions(
 
 export const EmailSchema = z.email('Format email-nya belum benar.').max(254);
 
+const SessionVersionRow = z.object({ session_version: z.number() });
+
 /**
  * Sets the password (and optionally the email) of the user a one-time link belongs to, using the
  * link up in the same transaction. Returns null when the link is used, expired or unknown.
@@ -124,12 +126,12 @@ export async function setPasswordWithLink(
     // email stays unset and the person can still log in with the phone.
     const taken =
       email !== null &&
-      (await tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+      (await tx.maybeOneFirst(sql.type(IdRow)`
         SELECT id FROM users WHERE lower(email) = ${email} AND id <> ${userId}`)) !== null;
     if (taken) logger.info({ userId }, 'onboarding email belongs to another account; not attached');
     const newEmail = taken ? null : email;
     // A new password ends every older session (lupa password signs out every other browser).
-    const sessionVersion = await tx.oneFirst(sql.type(z.object({ session_version: z.number() }))`
+    const sessionVersion = await tx.oneFirst(sql.type(SessionVersionRow)`
       UPDATE users SET password_hash = ${hash}, password_set_at = ${sql.timestamp(now)},
              session_version = session_version + 1,
              email = COALESCE(${newEmail}, email), updated_at = now()
@@ -155,9 +157,11 @@ async function accountWords(
   return words.filter((word): word is string => typeof word === 'string' && word.length > 0);
 }
 
+const HasRow = z.object({ has: z.boolean() });
+
 /** Whether the user has set a dashboard password already. */
 export async function hasPassword(db: CommonQueryMethods, userId: number): Promise<boolean> {
-  return db.oneFirst(sql.type(z.object({ has: z.boolean() }))`
+  return db.oneFirst(sql.type(HasRow)`
     SELECT password_hash IS NOT NULL AS has FROM users WHERE id = ${userId}`);
 }
 

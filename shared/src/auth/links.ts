@@ -11,9 +11,8 @@
  * calls {@link mintLinks} right before: the token is created then, and only its hash stored.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { getConfig } from '../config.ts';
-import { type CommonQueryMethods, type DatabasePool, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, type DatabasePool, sql, UserIdRow } from '../db/pool.ts';
 import * as Users from '../users/index.ts';
 import { randomToken } from './session.ts';
 
@@ -66,7 +65,7 @@ export async function issueLink(
 /** The user a link still works for (unused, unexpired), or null. Reading it does not use it up. */
 export async function userOfLink(db: CommonQueryMethods, token: string, now: Date = new Date()) {
   if (!isWellFormedToken(token)) return null;
-  return db.maybeOneFirst(sql.type(z.object({ user_id: z.number() }))`
+  return db.maybeOneFirst(sql.type(UserIdRow)`
     SELECT user_id FROM dashboard_tokens
     WHERE token_hash = ${hashToken(token)} AND used_at IS NULL AND expires_at > ${sql.timestamp(now)}`);
 }
@@ -77,7 +76,7 @@ export async function userOfLink(db: CommonQueryMethods, token: string, now: Dat
  */
 export async function consumeLink(tx: CommonQueryMethods, token: string, now: Date = new Date()) {
   if (!isWellFormedToken(token)) return null;
-  return tx.maybeOneFirst(sql.type(z.object({ user_id: z.number() }))`
+  return tx.maybeOneFirst(sql.type(UserIdRow)`
     UPDATE dashboard_tokens SET used_at = ${sql.timestamp(now)}
     WHERE token_hash = ${hashToken(token)} AND used_at IS NULL AND expires_at > ${sql.timestamp(now)}
     RETURNING user_id`);

@@ -2,8 +2,7 @@
  * Budget alerts: after an expense, warn at 80% and at 100% of the category's monthly budget —
  * each threshold once per category per month (`budget_alerts`), however many expenses follow.
  */
-import { z } from 'zod';
-import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, IdRow, sql } from '../db/pool.ts';
 import { formatRupiah, percent } from '../money/index.ts';
 import { localDate } from '../time/index.ts';
 import { statusForMonth } from './index.ts';
@@ -34,7 +33,7 @@ export async function alertAfterExpense(
   let alert: string | null = null;
   for (const threshold of THRESHOLDS) {
     if (used < threshold) continue;
-    const fresh = await tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+    const fresh = await tx.maybeOneFirst(sql.type(IdRow)`
       INSERT INTO budget_alerts (user_id, category_id, month, threshold)
       VALUES (${input.userId}, ${input.categoryId}, ${month}, ${threshold})
       ON CONFLICT DO NOTHING RETURNING id`);

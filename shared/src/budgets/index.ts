@@ -3,7 +3,7 @@
  * current month has used. Alerts at 80%/100% belong to the scheduled-reports issue.
  */
 import { z } from 'zod';
-import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, IdRow, sql } from '../db/pool.ts';
 import { assertAmount } from '../ledger/index.ts';
 
 export const BudgetStatusSchema = z.object({
@@ -21,7 +21,7 @@ export async function set(
   input: { userId: number; categoryId: number; amount: bigint },
 ): Promise<number> {
   assertAmount(input.amount);
-  return tx.oneFirst(sql.type(z.object({ id: z.number() }))`
+  return tx.oneFirst(sql.type(IdRow)`
     INSERT INTO budgets (user_id, category_id, amount) VALUES (${input.userId}, ${input.categoryId}, ${input.amount.toString()})
     ON CONFLICT (user_id, category_id, period) DO UPDATE SET amount = EXCLUDED.amount, updated_at = now()
     RETURNING id`);

@@ -41,7 +41,7 @@
 import { z } from 'zod';
 import * as Auth from '../auth/index.ts';
 import { getConfig } from '../config.ts';
-import { type DatabasePool, type DatabaseTransactionConnection, sql } from '../db/pool.ts';
+import { type DatabasePool, type DatabaseTransactionConnection, IdRow, sql } from '../db/pool.ts';
 import { isActivationCommand, isDeactivationCommand } from '../households/commands.ts';
 import * as Households from '../households/index.ts';
 import { logger } from '../logger.ts';
@@ -420,7 +420,7 @@ async function membershipEvent(
       `[${event.kind}: ${event.members.length}]`,
     );
     if (inboundId === null) return null;
-    const accounts = await tx.anyFirst(sql.type(z.object({ id: z.number() }))`
+    const accounts = await tx.anyFirst(sql.type(IdRow)`
       SELECT id FROM users WHERE kind = 'person' AND phone = ANY(${sql.array(phones, 'text')})`);
     const who = { userIds: [...accounts], lids };
     const intent = event.kind === 'left' ? 'group_left' : 'group_joined';

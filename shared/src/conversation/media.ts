@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import * as Categories from '../categories/index.ts';
-import { type CommonQueryMethods, type DatabaseTransactionConnection, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, type DatabaseTransactionConnection, IdRow, sql } from '../db/pool.ts';
 import * as Ledger from '../ledger/index.ts';
 import { wallTimeToDate } from '../nlu/dates.ts';
 import { FALLBACK_EXPENSE_CATEGORY } from '../nlu/lexicon.ts';
@@ -41,7 +41,7 @@ export async function registerAsset(
   input: { userId: number; media: MediaRef; inboundId: number },
 ): Promise<number> {
   const { media } = input;
-  const id = await tx.oneFirst(sql.type(z.object({ id: z.number() }))`
+  const id = await tx.oneFirst(sql.type(IdRow)`
     INSERT INTO media_assets (user_id, s3_bucket, s3_key, sha256, mime, size_bytes)
     VALUES (${input.userId}, ${media.bucket}, ${media.key}, ${media.sha256}, ${media.mime}, ${media.size_bytes})
     ON CONFLICT (s3_bucket, s3_key) DO UPDATE SET user_id = COALESCE(media_assets.user_id, EXCLUDED.user_id)

@@ -33,6 +33,11 @@ describe('database pool', () => {
     );
   });
 
+  it('refuses a row schema that validates asynchronously instead of skipping it', async () => {
+    const later = z.object({ n: z.number() }).refine(async (row) => row.n > 0);
+    await expect(db.pool.one(sql.type(later)`SELECT 1 AS n`)).rejects.toThrow(/synchronously/);
+  });
+
   it('starts from a fully migrated schema', async () => {
     const tables = await db.pool.manyFirst(
       sql.type(z.object({ table_name: z.string() }))`

@@ -11,7 +11,7 @@
  * (left_at) books nothing either, and keeps their name on what they wrote.
  */
 import { z } from 'zod';
-import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, CountRow, IdRow, sql } from '../db/pool.ts';
 import * as Users from '../users/index.ts';
 
 export const RoleSchema = z.enum(['owner', 'member', 'viewer']);
@@ -92,7 +92,7 @@ export async function activate(
     household = { ...existing, active: true };
   } else {
     const name = (input.name.trim() || 'Keluarga').slice(0, NAME_LIMIT);
-    const bookId = await tx.oneFirst(sql.type(z.object({ id: z.number() }))`
+    const bookId = await tx.oneFirst(sql.type(IdRow)`
       INSERT INTO users (name, phone, timezone, status, kind)
       VALUES (${name}, NULL, ${input.owner.timezone}, 'active', 'household') RETURNING id`);
     await tx.query(sql.unsafe`
@@ -187,7 +187,7 @@ export async function markLeft(
   bookId: number,
   who: { userIds: number[]; lids: string[] },
 ): Promise<number> {
-  const rows = await tx.anyFirst(sql.type(z.object({ id: z.number() }))`
+  const rows = await tx.anyFirst(sql.type(IdRow)`
     UPDATE household_members SET left_at = now(), updated_at = now()
     WHERE book_id = ${bookId} AND left_at IS NULL
       AND (user_id = ANY(${sql.array(who.userIds, 'int8')}) OR lid = ANY(${sql.array(who.lids, 'text')}))
@@ -205,9 +205,11 @@ export function canBook(member: Pick<Member, 'role' | 'left_at'>): boolean {
   return member.left_at === null && member.role !== 'viewer';
 }
 
+const RoleRow = z.object({ role: RoleSchema });
+
 /** A person's role in a household's books, or null when they are not (or no longer) a member. */
 export async function roleOf(db: CommonQueryMethods, bookId: number, userId: number): Promise<Role | null> {
-  return db.maybeOneFirst(sql.type(z.object({ role: RoleSchema }))`
+  return db.maybeOneFirst(sql.type(RoleRow)`
     SELECT role FROM household_members
     WHERE book_id = ${bookId} AND user_id = ${userId} AND left_at IS NULL`);
 }
@@ -281,6 +283,8 @@ export async function roster(db: CommonQueryMethods, bookId: number): Promise<re
     ORDER BY m.left_at IS NOT NULL, m.id`);
 }
 
+const IdNameRow = z.object({ id: z.number(), name: z.string() });
+
 /**
  * Who wrote each of `transactionIds` in the books `bookId` (authorName), for the dashboard's
  * list and exports. Only rows of that book are read, so an id from other books names nobody.
@@ -291,7 +295,7 @@ export async function authorsOf(
   transactionIds: readonly number[],
 ): Promise<ReadonlyMap<number, string>> {
   if (transactionIds.length === 0) return new Map();
-  const rows = await db.any(sql.type(z.object({ id: z.number(), name: z.string() }))`
+  const rows = await db.any(sql.type(IdNameRow)`
     SELECT t.id, ${authorNameSql} AS name
     FROM transactions t
     JOIN household_members m ON m.id = t.author_member_id AND m.book_id = t.user_id
@@ -324,7 +328,7 @@ export async function markRejoined(
   bookId: number,
   who: { userIds: number[]; lids: string[] },
 ): Promise<number> {
-  const rows = await tx.anyFirst(sql.type(z.object({ id: z.number() }))`
+  const rows = await tx.anyFirst(sql.type(IdRow)`
     UPDATE household_members SET left_at = NULL, updated_at = now()
     WHERE book_id = ${bookId} AND left_at IS NOT NULL
       AND (user_id = ANY(${sql.array(who.userIds, 'int8')}) OR lid = ANY(${sql.array(who.lids, 'text')}))
@@ -334,7 +338,7 @@ export async function markRejoined(
 
 /** Owners still in the group: a household always keeps at least one (group.ts refuses the last demotion). */
 export async function activeOwners(db: CommonQueryMethods, bookId: number): Promise<number> {
-  return db.oneFirst(sql.type(z.object({ n: z.number() }))`
+  return db.oneFirst(sql.type(CountRow)`
     SELECT count(*)::int AS n FROM household_members
     WHERE book_id = ${bookId} AND role = 'owner' AND left_at IS NULL`);
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import * as Categories from '../categories/index.ts';
-import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, CountRow, IdRow, sql } from '../db/pool.ts';
 import { DomainError } from '../errors/index.ts';
 import { formatRupiah, MAX_AMOUNT } from '../money/index.ts';
 import { DirectionSchema } from '../nlu/schema.ts';
@@ -133,7 +133,7 @@ export async function lastForUpdate(
 ): Promise<Transaction | null> {
   const byAuthor =
     authorMemberId === null ? sql.fragment`TRUE` : sql.fragment`author_member_id = ${authorMemberId}`;
-  const id = await tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+  const id = await tx.maybeOneFirst(sql.type(IdRow)`
     SELECT id FROM transactions WHERE user_id = ${userId} AND deleted_at IS NULL AND ${byAuthor}
     ORDER BY id DESC LIMIT 1 FOR UPDATE`);
   if (id === null) return null;
@@ -153,7 +153,7 @@ export async function lastMessageForUpdate(
   const last = await lastForUpdate(tx, userId, authorMemberId);
   if (!last) return [];
   if (last.wa_message_row_id === null) return [last];
-  const ids = await tx.anyFirst(sql.type(z.object({ id: z.number() }))`
+  const ids = await tx.anyFirst(sql.type(IdRow)`
     SELECT id FROM transactions
     WHERE user_id = ${userId} AND wa_message_row_id = ${last.wa_message_row_id} AND deleted_at IS NULL
     ORDER BY id FOR UPDATE`);
@@ -226,7 +226,7 @@ export async function list(
   const rows = await db.any(sql.type(TransactionSchema)`
     ${selectTransaction} WHERE ${where}
     ORDER BY t.tx_datetime DESC, t.id DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`);
-  const total = await db.oneFirst(sql.type(z.object({ n: z.number() }))`
+  const total = await db.oneFirst(sql.type(CountRow)`
     SELECT count(*) AS n FROM transactions t LEFT JOIN categories c ON c.id = t.category_id WHERE ${where}`);
   return { rows, total };
 }
@@ -236,7 +236,7 @@ export async function list(
  * one, is "not found" — the dashboard never tells which ids exist.
  */
 async function requireOwnForUpdate(tx: CommonQueryMethods, userId: number, id: number): Promise<Transaction> {
-  const found = await tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+  const found = await tx.maybeOneFirst(sql.type(IdRow)`
     SELECT id FROM transactions WHERE id = ${id} AND user_id = ${userId} AND deleted_at IS NULL FOR UPDATE`);
   if (found === null) throw new DomainError('not_found', 'Transaksi tidak ditemukan.');
   return tx.one(sql.type(TransactionSchema)`${selectTransaction} WHERE t.id = ${id}`);

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type CommonQueryMethods, type FragmentSqlToken, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, CountRow, type FragmentSqlToken, IdRow, sql } from '../db/pool.ts';
 
 export const MessageTypeSchema = z.enum(['text', 'audio', 'image', 'document']);
 export type MessageType = z.infer<typeof MessageTypeSchema>;
@@ -71,8 +71,10 @@ const insertInbound = (input: InboundLog) => sql.fragment`
  * before — concurrently or earlier — which makes the caller answer as a duplicate.
  */
 export async function logInbound(tx: CommonQueryMethods, input: InboundLog): Promise<number | null> {
-  return tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`${insertInbound(input)} RETURNING id`);
+  return tx.maybeOneFirst(sql.type(IdRow)`${insertInbound(input)} RETURNING id`);
 }
+
+const IdRecentRow = z.object({ id: z.number(), recent: z.number() });
 
 /**
  * {@link logInbound}, also counting the sender's inbound messages of the last `seconds`, this one
@@ -84,13 +86,15 @@ export async function logInboundCounted(
   input: InboundLog,
   seconds: number,
 ): Promise<{ id: number; recent: number } | null> {
-  return tx.maybeOne(sql.type(z.object({ id: z.number(), recent: z.number() }))`
+  return tx.maybeOne(sql.type(IdRecentRow)`
     ${insertInbound(input)}
     RETURNING id, 1 + (
       SELECT count(*) FROM wa_messages
       WHERE wa_from = ${input.from} AND direction = 'in'
         AND created_at > now() - make_interval(secs => ${seconds}))::int AS recent`);
 }
+
+const ReplyLogRow = z.object({ id: z.number().nullable(), wa_message_id: z.string().nullable() });
 
 /**
  * Logs the reply to an inbound message and records the intent on both rows; given `queue` (an
@@ -105,7 +109,7 @@ export async function logReply(
   queue?: FragmentSqlToken,
 ): Promise<{ id: number | null; wa_message_id: string | null }> {
   const queued = queue ? sql.fragment`, queued AS (${queue} RETURNING id)` : sql.fragment``;
-  return tx.one(sql.type(z.object({ id: z.number().nullable(), wa_message_id: z.string().nullable() }))`
+  return tx.one(sql.type(ReplyLogRow)`
     WITH marked AS (
       UPDATE wa_messages SET intent = ${input.intent}, response = ${input.reply} WHERE id = ${input.inboundId}
     ), logged AS (
@@ -122,7 +126,7 @@ export async function countRecentInbound(
   from: string,
   seconds: number,
 ): Promise<number> {
-  return db.oneFirst(sql.type(z.object({ n: z.number() }))`
+  return db.oneFirst(sql.type(CountRow)`
     SELECT count(*) AS n FROM wa_messages
     WHERE wa_from = ${from} AND direction = 'in' AND created_at > now() - make_interval(secs => ${seconds})`);
 }

@@ -7,7 +7,7 @@
  */
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { type CommonQueryMethods, type DatabasePool, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, type DatabasePool, IdRow, sql } from '../db/pool.ts';
 import { logger } from '../logger.ts';
 import { type OutboundMessage, OutboundMessageSchema, queueBody } from '../queue/envelope.ts';
 import { CHANNELS, type Channel, DEFAULT_CHANNEL, type QueueKey, REPLY_QUEUE } from '../queue/topology.ts';
@@ -28,7 +28,7 @@ const channelValue = (to: string, channel: Channel | undefined) =>
  * message Kantong starts, which goes where that number's last message went.
  */
 export async function enqueue(tx: CommonQueryMethods, input: NewMessage): Promise<number> {
-  return tx.oneFirst(sql.type(z.object({ id: z.number() }))`${insertMessage(input)} RETURNING id`);
+  return tx.oneFirst(sql.type(IdRow)`${insertMessage(input)} RETURNING id`);
 }
 
 type NewMessage = {
@@ -52,7 +52,7 @@ export async function enqueueOnce(
   tx: CommonQueryMethods,
   input: { userId: number | null; to: string; body: string; dedupKey: string; channel?: Channel },
 ): Promise<number | null> {
-  return tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+  return tx.maybeOneFirst(sql.type(IdRow)`
     INSERT INTO outbox (user_id, to_number, body, in_reply_to, dedup_key, channel)
     VALUES (${input.userId}, ${input.to}, ${input.body}, NULL, ${input.dedupKey},
       ${channelValue(input.to, input.channel)})
@@ -73,7 +73,7 @@ export type QueuedRow = PendingRow;
 
 /** Pending replies to one inbound message (the first delivery's, when a redelivery arrives). */
 export async function pendingFor(db: CommonQueryMethods, inboundId: number): Promise<number[]> {
-  const rows = await db.anyFirst(sql.type(z.object({ id: z.number() }))`
+  const rows = await db.anyFirst(sql.type(IdRow)`
     SELECT id FROM outbox WHERE in_reply_to = ${inboundId} AND status = 'pending' ORDER BY id`);
   return [...rows];
 }
@@ -288,7 +288,7 @@ export async function relayStale(
   target: OutboundTarget,
   options: { olderThanSeconds: number; limit?: number; leaseSeconds?: number },
 ): Promise<number> {
-  const claimed = await pool.anyFirst(sql.type(z.object({ id: z.number() }))`
+  const claimed = await pool.anyFirst(sql.type(IdRow)`
     UPDATE outbox SET claimed_until = now() + make_interval(secs => ${options.leaseSeconds ?? RELAY_LEASE_SECONDS})
     WHERE id IN (
       SELECT id FROM outbox WHERE status = 'pending'

@@ -77,6 +77,8 @@ export async function summarize(
   };
 }
 
+const AmountNRow = z.object({ amount: z.bigint(), n: z.number() });
+
 /** Sum and count of one category (or all) in one direction over `range`: "pengeluaran makan bulan ini". */
 export async function categoryTotal(
   db: CommonQueryMethods,
@@ -90,7 +92,7 @@ export async function categoryTotal(
 ): Promise<{ amount: bigint; count: number }> {
   const category =
     input.category === null ? sql.fragment`TRUE` : sql.fragment`lower(c.name) = lower(${input.category})`;
-  const row = await db.one(sql.type(z.object({ amount: z.bigint(), n: z.number() }))`
+  const row = await db.one(sql.type(AmountNRow)`
     SELECT COALESCE(sum(t.amount), 0)::numeric AS amount, count(*) AS n
     FROM transactions t LEFT JOIN categories c ON c.id = t.category_id
     WHERE t.user_id = ${input.userId} AND t.deleted_at IS NULL AND t.direction = ${input.direction} AND ${EARNING_OR_SPENDING}
@@ -137,13 +139,15 @@ export function rangeLabel(range: DateRange): string {
 
 export type DayFlow = { day: string; income: bigint; expense: bigint };
 
+const DayIncomeExpenseRow = z.object({ day: z.string(), income: z.bigint(), expense: z.bigint() });
+
 /** Income and expense per local day over `range`, every day present (zero when quiet): the cashflow chart. */
 export async function dailyCashflow(
   db: CommonQueryMethods,
   input: { userId: number; timezone: string; range: DateRange },
 ): Promise<DayFlow[]> {
   const { userId, timezone, range } = input;
-  const rows = await db.any(sql.type(z.object({ day: z.string(), income: z.bigint(), expense: z.bigint() }))`
+  const rows = await db.any(sql.type(DayIncomeExpenseRow)`
     SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
            COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'income'), 0)::numeric AS income,
            COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'expense'), 0)::numeric AS expense
@@ -158,6 +162,8 @@ export async function dailyCashflow(
 
 export type MerchantAmount = { merchant: string; amount: bigint; count: number };
 
+const MerchantAmountCountRow = z.object({ merchant: z.string(), amount: z.bigint(), count: z.number() });
+
 /**
  * Where the money went: expense per merchant (the receipt's store), falling back to the
  * description when no merchant was read, largest first.
@@ -166,7 +172,7 @@ export async function topMerchants(
   db: CommonQueryMethods,
   input: { userId: number; timezone: string; range: DateRange; limit?: number },
 ): Promise<readonly MerchantAmount[]> {
-  return db.any(sql.type(z.object({ merchant: z.string(), amount: z.bigint(), count: z.number() }))`
+  return db.any(sql.type(MerchantAmountCountRow)`
     SELECT COALESCE(NULLIF(trim(t.merchant), ''), NULLIF(trim(t.description), ''), 'Tanpa keterangan') AS merchant,
            sum(t.amount)::numeric AS amount, count(*) AS count
     FROM transactions t
@@ -205,6 +211,8 @@ export async function monthOverview(
 
 export type AuthorAmount = { name: string; expense: bigint; income: bigint };
 
+const NameExpenseIncomeRow = z.object({ name: z.string(), expense: z.bigint(), income: z.bigint() });
+
 /**
  * A household's spending and earning per person over `range` (issue 15), largest spender first:
  * who wrote each booking is `author_member_id`. Bookings with no author (made outside the group,
@@ -214,7 +222,7 @@ export async function byAuthor(
   db: CommonQueryMethods,
   input: { userId: number; timezone: string; range: DateRange },
 ): Promise<readonly AuthorAmount[]> {
-  return db.any(sql.type(z.object({ name: z.string(), expense: z.bigint(), income: z.bigint() }))`
+  return db.any(sql.type(NameExpenseIncomeRow)`
     SELECT CASE WHEN m.id IS NULL THEN 'Lainnya' ELSE ${authorNameSql} END AS name,
            COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'expense'), 0)::numeric AS expense,
            COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'income'), 0)::numeric AS income

@@ -12,7 +12,7 @@
  * (`schedule_runs`) and one delivery per user, kind and period (`report_deliveries`).
  */
 import { z } from 'zod';
-import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, IdRow, sql } from '../db/pool.ts';
 import { addDays, addMonths, localDate, startOfWeek } from '../time/index.ts';
 
 export const ReportKindSchema = z.enum(['daily', 'weekly', 'monthly', 'savings_reminder']);
@@ -61,6 +61,10 @@ export function hourOf(now: Date): Date {
   return new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
 }
 
+const HourUtcRow = z.object({ hour_utc: z.date() });
+
+const TimezoneRow = z.object({ timezone: z.string() });
+
 /**
  * The jobs due in the hour of `now` for every active user, claiming the hour so a second call
  * in the same hour returns none. The caller commits the claim before it enqueues (no network
@@ -68,17 +72,17 @@ export function hourOf(now: Date): Date {
  */
 export async function planJobs(tx: CommonQueryMethods, now: Date): Promise<ReportJob[]> {
   const hour = hourOf(now);
-  const claimed = await tx.maybeOneFirst(sql.type(z.object({ hour_utc: z.date() }))`
+  const claimed = await tx.maybeOneFirst(sql.type(HourUtcRow)`
     INSERT INTO schedule_runs (hour_utc, jobs) VALUES (${sql.timestamp(hour)}, 0)
     ON CONFLICT (hour_utc) DO NOTHING RETURNING hour_utc`);
   if (!claimed) return [];
-  const zones = await tx.anyFirst(sql.type(z.object({ timezone: z.string() }))`
+  const zones = await tx.anyFirst(sql.type(TimezoneRow)`
     SELECT DISTINCT timezone FROM users WHERE status = 'active'`);
   const jobs: ReportJob[] = [];
   for (const zone of zones) {
     const due = dueAt(hour, zone);
     if (due.length === 0) continue;
-    const ids = await tx.anyFirst(sql.type(z.object({ id: z.number() }))`
+    const ids = await tx.anyFirst(sql.type(IdRow)`
       SELECT id FROM users u WHERE status = 'active' AND timezone = ${zone}
         AND NOT EXISTS (SELECT 1 FROM households h WHERE h.book_id = u.id AND NOT h.active)
       ORDER BY id`);
@@ -97,7 +101,7 @@ export async function planJobs(tx: CommonQueryMethods, now: Date): Promise<Repor
  * Call inside the transaction that writes the report's outbox row.
  */
 export async function claimDelivery(tx: CommonQueryMethods, job: ReportJob): Promise<number | null> {
-  return tx.maybeOneFirst(sql.type(z.object({ id: z.number() }))`
+  return tx.maybeOneFirst(sql.type(IdRow)`
     INSERT INTO report_deliveries (user_id, kind, period_key) VALUES (${job.user_id}, ${job.kind}, ${job.period_key})
     ON CONFLICT (user_id, kind, period_key) DO NOTHING RETURNING id`);
 }

@@ -12,6 +12,8 @@ import type { NonceStore } from './hmac.ts';
 /** Expired rows removed per check: enough to keep the table at its live size, never a long delete. */
 const SWEEP = 50;
 
+const SignatureRow = z.object({ signature: z.string() });
+
 export function postgresNonces(pool: () => Promise<DatabasePool>): NonceStore {
   return async (signature, expiresAt) => {
     const db = await pool();
@@ -19,7 +21,7 @@ export function postgresNonces(pool: () => Promise<DatabasePool>): NonceStore {
       DELETE FROM signature_nonces WHERE signature IN (
         SELECT signature FROM signature_nonces WHERE expires_at < now() LIMIT ${SWEEP})`);
     // One statement decides, so two instances checking the same signature at once cannot both win.
-    const fresh = await db.maybeOneFirst(sql.type(z.object({ signature: z.string() }))`
+    const fresh = await db.maybeOneFirst(sql.type(SignatureRow)`
       INSERT INTO signature_nonces (signature, expires_at) VALUES (${signature}, ${sql.timestamp(expiresAt)})
       ON CONFLICT (signature) DO UPDATE SET expires_at = EXCLUDED.expires_at
         WHERE signature_nonces.expires_at < now()

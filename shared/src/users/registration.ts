@@ -7,7 +7,7 @@
  * A number that is refused gets a polite answer, and nothing but the message log is stored.
  */
 import { z } from 'zod';
-import { type CommonQueryMethods, sql } from '../db/pool.ts';
+import { type CommonQueryMethods, IdRow, sql } from '../db/pool.ts';
 import { answerWords } from '../nlu/text.ts';
 
 export type RegistrationPolicy = 'open' | 'allowlist' | 'closed';
@@ -20,6 +20,8 @@ export const ACTIVATE_HINT =
   'Balas *YA* buat aktifin akun kamu. Sampai itu, transaksi kamu dicatat sebagai pending.';
 export const PENDING_NOTE = 'Transaksi ini masih pending sampai kamu balas *YA* buat aktifin akun.';
 
+const PhoneRow = z.object({ phone: z.string() });
+
 /** How an unknown number is let in under `policy`. */
 export async function admit(
   db: CommonQueryMethods,
@@ -30,7 +32,7 @@ export async function admit(
   if (policy === 'open') return 'pending';
   if (policy === 'closed') return 'refused';
   if (allowed.includes(phone)) return 'active';
-  const listed = await db.maybeOneFirst(sql.type(z.object({ phone: z.string() }))`
+  const listed = await db.maybeOneFirst(sql.type(PhoneRow)`
     SELECT phone FROM allowed_numbers WHERE phone = ${phone}`);
   return listed === null ? 'refused' : 'active';
 }
@@ -62,7 +64,7 @@ export function isActivation(text: string): boolean {
 /** Activates a pending user and confirms the transactions recorded while pending; returns how many. */
 export async function activate(tx: CommonQueryMethods, userId: number): Promise<number> {
   await tx.query(sql.unsafe`UPDATE users SET status = 'active', updated_at = now() WHERE id = ${userId}`);
-  const confirmed = await tx.anyFirst(sql.type(z.object({ id: z.number() }))`
+  const confirmed = await tx.anyFirst(sql.type(IdRow)`
     UPDATE transactions SET status = 'confirmed', updated_at = now()
     WHERE user_id = ${userId} AND status = 'pending' AND source = 'whatsapp' AND deleted_at IS NULL
       AND media_asset_id IS NULL
