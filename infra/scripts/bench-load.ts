@@ -66,6 +66,8 @@ const warmupS = Number(process.env.BENCH_WARMUP_S ?? 10);
 const warmupRate = Number(process.env.BENCH_WARMUP_RATE ?? 20);
 const concurrency = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 2);
 const drainTimeoutMs = Number(process.env.BENCH_DRAIN_S ?? 120) * 1000;
+/** BENCH_PG_STATS=1: PostgreSQL's own time per statement (pg_stat_statements), after the warm-up. */
+const pgStats = process.env.BENCH_PG_STATS === '1';
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 /** Each step's rate is the last one × this (1: BENCH_RATE, every step at the same rate). */
 const RATE_FACTOR = fixedRate === undefined ? 1.5 : 1;
@@ -136,6 +138,41 @@ function postmasterPid(dataDir: string): number | null {
 async function serverTransactions(pool: DatabasePool): Promise<number> {
   return pool.oneFirst(sql.type(z.object({ n: z.number() }))`
     SELECT (xact_commit + xact_rollback)::int AS n FROM pg_stat_database WHERE datname = current_database()`);
+}
+
+const StatementTimeRow = z.object({
+  query: z.string(),
+  calls: z.number(),
+  exec_ms: z.number(),
+  plan_ms: z.number(),
+});
+
+type StatementTime = z.infer<typeof StatementTimeRow>;
+
+/** BENCH_PG_STATS: PostgreSQL's planning and execution time per statement since the warm-up. */
+function readStatementTimes(pool: DatabasePool): Promise<readonly StatementTime[]> {
+  return pool.any(sql.type(StatementTimeRow)`
+    SELECT regexp_replace(query, '[[:space:]]+', ' ', 'g') AS query, calls::int AS calls,
+           total_exec_time::float8 AS exec_ms, total_plan_time::float8 AS plan_ms
+    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    ORDER BY total_exec_time + total_plan_time DESC`);
+}
+
+/**
+ * Prints them per message: wall time inside PostgreSQL (a backend preempted by other processes
+ * counts its wait), not its protocol, commits or background work.
+ */
+function printStatementTimes(rows: readonly StatementTime[], messages: number): void {
+  const total = rows.reduce((sum, row) => sum + row.exec_ms + row.plan_ms, 0);
+  console.log(
+    `postgresql planning + execution: ${(total / messages).toFixed(2)} ms/msg in all (pg_stat_statements, wall time in the executor and planner)`,
+  );
+  for (const row of rows.slice(0, 14)) {
+    const perCall = ((row.exec_ms + row.plan_ms) * 1000) / Math.max(1, row.calls);
+    console.log(
+      `  ${((row.exec_ms + row.plan_ms) / messages).toFixed(3)} ms/msg  ${String(row.calls).padStart(6)} calls  ${perCall.toFixed(0).padStart(5)} µs/call (plan ${((row.plan_ms * 1000) / Math.max(1, row.calls)).toFixed(0)})  ${row.query.slice(0, 90)}`,
+    );
+  }
 }
 
 /** The workers' process: started, asked for its counters, stopped (see bench-load-workers.ts). */
@@ -251,7 +288,18 @@ async function main() {
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
       const dataDir = join(await mkdtemp(join(tmpdir(), 'kantong-load-pg-')), 'data');
-      const pg = await startEmbeddedPostgres({ dataDir, persistent: false });
+      const pg = await startEmbeddedPostgres({
+        dataDir,
+        persistent: false,
+        ...(pgStats
+          ? {
+              settings: {
+                shared_preload_libraries: 'pg_stat_statements',
+                'pg_stat_statements.track_planning': 'on',
+              },
+            }
+          : {}),
+      });
       stops.push(pg.stop);
       databaseUrl = pg.url;
       const pid = postmasterPid(dataDir);
@@ -411,6 +459,10 @@ async function main() {
       console.log(`warm-up: ${accepted.length} messages at ${warmupRate} msg/s (not measured)`);
     }
     const warmupCount = accepted.length;
+    if (pgStats) {
+      await pool.query(sql.unsafe`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`);
+      await pool.query(sql.unsafe`SELECT pg_stat_statements_reset()`);
+    }
 
     const snapshot = async () => ({
       at: performance.now(),
@@ -461,6 +513,8 @@ async function main() {
     await drain(accepted);
     clearInterval(sampler);
     const after = await snapshot();
+    // Read before the effects are checked below (their own queries are not the messages').
+    const statementTimes = pgStats ? await readStatementTimes(pool) : [];
     const enqueueRequestsMeasured = enqueueRequests - enqueueRequestsBefore;
     heapSamples.push(after.workers.heapMb);
     const elapsedS = (after.at - started) / 1000;
@@ -560,6 +614,7 @@ async function main() {
     if (report.duplicated.length > 0)
       console.log(`duplicated, e.g.: ${report.duplicated.slice(0, 5).join(', ')}`);
     await workers.stop();
+    if (pgStats) printStatementTimes(statementTimes, n);
     if (cpuProfDir) summariseProfile(cpuProfDir);
     console.log(
       `load: ${sustainedRate.toFixed(1)} msg/s, p99 ${p99.toFixed(0)} ms, lost ${report.lost.length}, duplicated ${report.duplicated.length}`,

@@ -103,6 +103,8 @@ export async function startEmbeddedPostgres(options: {
   persistent: boolean;
   database?: string;
   log?: (line: string) => void;
+  /** More `-c name=value` settings (bench:load's BENCH_PG_STATS loads pg_stat_statements). */
+  settings?: Record<string, string>;
 }): Promise<RunningPostgres> {
   const port = options.port ?? (await freePort());
   const user = 'kantong';
@@ -130,7 +132,10 @@ export async function startEmbeddedPostgres(options: {
     createPostgresUser: process.getuid?.() === 0,
     // The package asks for en_US.UTF-8 messages, which minimal machines lack; C.UTF-8 is always there.
     initdbFlags: ['--locale=C.UTF-8', '--lc-messages=C', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off'],
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off'],
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
     onLog: (message: unknown) => options.log?.(String(message).trim()),
     onError: (message: unknown) => options.log?.(String(message).trim()),
   });

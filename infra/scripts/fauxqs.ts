@@ -33,6 +33,7 @@ export type StartFauxqsOptions = {
 
 type Stores = NonNullable<Parameters<typeof buildApp>[0]>['stores'];
 type Persistence = {
+  db: { exec(sql: string): void };
   load(...stores: unknown[]): void;
   close(): void;
 };
@@ -51,6 +52,14 @@ async function durableStores(dataDir: string): Promise<{ stores: NonNullable<Sto
   const snsStore = new SnsStore();
   const s3Store = new S3Store();
   const persistence: Persistence = new PersistenceManager(dataDir);
+  // Every change is its own SQLite transaction (a message sent, received, deleted: six per
+  // WhatsApp message across inbound and outbound), and in WAL mode SQLite's default FULL syncs
+  // the log to disk at each one (issue 16: most of fauxqs's CPU and a stall of its one thread
+  // each time). NORMAL writes the log at each commit and syncs it at checkpoints: a killed or
+  // crashed server loses nothing (queue-restarted.test.ts kills it), a power cut may lose the
+  // last changes — the durability of the rest of the local stack (the embedded PostgreSQL runs
+  // with fsync off; ElasticMQ's H2 writes behind).
+  persistence.db.exec('PRAGMA synchronous = NORMAL');
   // Loaded before the stores know their persistence, so loading writes nothing back.
   persistence.load(sqsStore, snsStore, s3Store);
   sqsStore.persistence = persistence;
