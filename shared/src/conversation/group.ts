@@ -58,6 +58,7 @@ import type { Action } from './book.ts';
 import { type DecideInput, decide } from './decide.ts';
 import { duplicateResult, handledResult, winnersReply } from './duplicate.ts';
 import type { ConversationDeps } from './index.ts';
+import { withOptimisticActs } from './intents.ts';
 import { type Extracted, registerAsset } from './media.ts';
 import { LOGGED_BODY_LIMIT, messageTime, type Received, received, understandReceived } from './received.ts';
 import * as Replies from './replies.ts';
@@ -481,7 +482,7 @@ async function bookMessage(
     aiCalls,
   });
 
-  return deps.pool.transaction(async (tx) => {
+  return withOptimisticActs(deps.pool, async (tx) => {
     // The household's messages take turns, so the members' bookings and questions never interleave.
     await Users.lockForSender(tx, book.id);
     const inboundId = await logGroupInbound(tx, ctx, book.id, input.said.body);

@@ -18,6 +18,7 @@ import { logAndQueueReply } from './answer.ts';
 import { type DecideInput, decide } from './decide.ts';
 import { duplicateResult, handledResult, winnersReply } from './duplicate.ts';
 import { handleGroupMessage } from './group.ts';
+import { withOptimisticActs } from './intents.ts';
 import { answerConfirmation, type Extracted, registerAsset } from './media.ts';
 import {
   LOGGED_BODY_LIMIT,
@@ -98,7 +99,7 @@ export async function handleIncoming(
     aiCalls,
   });
 
-  const outcome = await deps.pool.transaction(async (tx) => {
+  const outcome = await withOptimisticActs(deps.pool, async (tx) => {
     // Registration policy: an unknown number may be refused, and then only the log is kept.
     const admission = existingUser
       ? null

@@ -6,7 +6,7 @@
  */
 import type { Interceptor } from '@kantong/shared/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../db/testing.ts';
+import { createTestDatabase, recordWire, type TestDatabase } from '../db/testing.ts';
 import { handleIncoming } from './index.ts';
 
 let db: TestDatabase;
@@ -67,5 +67,24 @@ describe('statements per everyday message (issue 16)', () => {
     // categories read with the sender's lock (no budget query for a category without one), the
     // category named found among those the look back read (no lookup by name).
     expect(statements.length).toBeLessThanOrEqual(5);
+  });
+
+  it('costs the same expense at most seven round trips on the wire, BEGIN and COMMIT included', async () => {
+    const from = '6281200000002';
+    await send(from, 'beli pulsa 50k');
+    await send(from, 'ya');
+    const wire = recordWire();
+    try {
+      await send(from, 'beli kopi 20k');
+    } finally {
+      wire.stop();
+    }
+    console.log(
+      `personal expense on the wire: ${wire.texts.length}\n  ${wire.texts.map((text) => text.slice(0, 80)).join('\n  ')}`,
+    );
+    // The five statements above, START TRANSACTION and COMMIT; no savepoint around the booking
+    // (refusals.test.ts: the transaction runs again with one only after a refusal).
+    expect(wire.texts.filter((text) => /SAVEPOINT/i.test(text))).toEqual([]);
+    expect(wire.texts.length).toBeLessThanOrEqual(7);
   });
 });

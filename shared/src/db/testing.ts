@@ -41,3 +41,21 @@ export async function createTestDatabase(
     },
   };
 }
+
+/**
+ * Every query text sent to PostgreSQL from now until `stop()`, as the driver sends it: slonik's
+ * own BEGIN, COMMIT and SAVEPOINT included, which its interceptors never see (issue 16 counts
+ * round trips on the wire).
+ */
+export function recordWire(): { texts: string[]; stop: () => void } {
+  const texts: string[] = [];
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = prototype.query;
+  prototype.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string } | undefined;
+    const text = typeof first === 'string' ? first : first?.text;
+    if (text !== undefined) texts.push(text.replace(/\s+/g, ' ').trim());
+    return original.apply(this, args);
+  };
+  return { texts, stop: () => void (prototype.query = original) };
+}
