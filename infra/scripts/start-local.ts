@@ -158,7 +158,8 @@ async function startDatabase(
         log.debug({ postgres: line }, 'postgres');
       },
     });
-    return { url: embedded.url, embedded, dataDir };
+    // Kantong on this machine talks to it through its Unix socket (issue 16).
+    return { url: embedded.localUrl, embedded, dataDir };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error ?? '');
     throw new StartupError(

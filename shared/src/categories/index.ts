@@ -34,15 +34,37 @@ export async function optionsForUser(db: CommonQueryMethods, userId: number): Pr
   return optionsOf(await listForUser(db, userId));
 }
 
-/** Categories as the parser takes them (keywords split). */
+/**
+ * Options by the categories' content. Each message reads its sender's categories afresh, and most
+ * senders keep the defaults they were given, so equal lists share one frozen array (issue 16:
+ * splitting every keyword of every category per message showed in the workers' profile), and the
+ * parser's index for it is found by the array itself (nlu/categories.ts). Bounded: past the limit
+ * the oldest list is forgotten.
+ */
+const optionsByContent = new Map<string, CategoryOption[]>();
+const OPTIONS_LIMIT = 1000;
+
+/** Categories as the parser takes them (keywords split); the same array for the same content. */
 export function optionsOf(
   categories: readonly Pick<Category, 'name' | 'kind' | 'keywords'>[],
 ): CategoryOption[] {
-  return categories.map((category) => ({
-    name: category.name,
-    kind: category.kind,
-    keywords: splitKeywords(category.keywords),
-  }));
+  const key = categories.map((c) => `${c.kind}\u0001${c.name}\u0001${c.keywords ?? ''}`).join('\u0003');
+  let options = optionsByContent.get(key);
+  if (options === undefined) {
+    options = Object.freeze(
+      categories.map((category) =>
+        Object.freeze({
+          name: category.name,
+          kind: category.kind,
+          keywords: Object.freeze(splitKeywords(category.keywords)) as string[],
+        }),
+      ),
+    ) as unknown as CategoryOption[];
+    if (optionsByContent.size >= OPTIONS_LIMIT)
+      optionsByContent.delete(optionsByContent.keys().next().value ?? '');
+    optionsByContent.set(key, options);
+  }
+  return options;
 }
 
 export async function findByName(

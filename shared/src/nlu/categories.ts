@@ -60,7 +60,12 @@ function contentKey(categories: readonly CategoryOption[]): string {
   return categories.map((c) => `${c.kind}\u0001${c.name}\u0001${c.keywords.join('\u0002')}`).join('\u0003');
 }
 
+/** The index of a list already seen (Categories.optionsOf hands out one array per content). */
+const indexByList = new WeakMap<readonly CategoryOption[], CategoryIndex>();
+
 function userIndex(categories: readonly CategoryOption[]): CategoryIndex {
+  const known = indexByList.get(categories);
+  if (known !== undefined) return known;
   const key = contentKey(categories);
   let index = userIndexes.get(key);
   if (index === undefined) {
@@ -68,6 +73,7 @@ function userIndex(categories: readonly CategoryOption[]): CategoryIndex {
     if (userIndexes.size >= USER_INDEX_LIMIT) userIndexes.delete(userIndexes.keys().next().value ?? '');
     userIndexes.set(key, index);
   }
+  indexByList.set(categories, index);
   return index;
 }
 
