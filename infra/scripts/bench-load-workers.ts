@@ -79,7 +79,8 @@ function countTransactions(pool: DatabasePool): DatabasePool {
 const urls = JSON.parse(required('BENCH_QUEUE_URLS')) as Record<QueueKey, string>;
 const pool = countTransactions(
   await createDatabasePool(required('BENCH_DATABASE_URL'), {
-    maximumPoolSize: Number(process.env.BENCH_POOL_SIZE ?? 10),
+    // BENCH_POOL_SIZE, else the workers' own default (DATABASE_POOL_SIZE or by cores).
+    ...(process.env.BENCH_POOL_SIZE ? { maximumPoolSize: Number(process.env.BENCH_POOL_SIZE) } : {}),
     interceptors: [countStatements],
   }),
 );

@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { resetConfig } from '../config.ts';
 import * as Households from '../households/index.ts';
-import { createDatabasePool, namedStatements, sql } from './pool.ts';
+import { createDatabasePool, defaultPoolSize, namedStatements, sql } from './pool.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
 
 let db: TestDatabase;
@@ -36,6 +38,22 @@ describe('database pool', () => {
   it('refuses a row schema that validates asynchronously instead of skipping it', async () => {
     const later = z.object({ n: z.number() }).refine(async (row) => row.n > 0);
     await expect(db.pool.one(sql.type(later)`SELECT 1 AS n`)).rejects.toThrow(/synchronously/);
+  });
+
+  it('keeps DATABASE_POOL_SIZE connections, else twice the cores within 4..10', () => {
+    const previous = process.env.DATABASE_POOL_SIZE;
+    try {
+      process.env.DATABASE_POOL_SIZE = '3';
+      resetConfig();
+      expect(defaultPoolSize()).toBe(3);
+      delete process.env.DATABASE_POOL_SIZE;
+      resetConfig();
+      expect(defaultPoolSize()).toBe(Math.min(10, Math.max(4, 2 * availableParallelism())));
+    } finally {
+      if (previous === undefined) delete process.env.DATABASE_POOL_SIZE;
+      else process.env.DATABASE_POOL_SIZE = previous;
+      resetConfig();
+    }
   });
 
   it('starts from a fully migrated schema', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import {
   createPool,
   type DatabasePool,
@@ -107,6 +108,11 @@ export function namedStatements(limit = PREPARED_STATEMENT_LIMIT): Interceptor {
   };
 }
 
+/** DATABASE_POOL_SIZE, or twice this machine's cores within 4..10 (see config.ts). */
+export function defaultPoolSize(): number {
+  return getConfig().DATABASE_POOL_SIZE ?? Math.min(10, Math.max(4, 2 * availableParallelism()));
+}
+
 /** Creates a pool with Kantong's parsers and row validation. */
 export async function createDatabasePool(
   connectionUri: string,
@@ -122,7 +128,7 @@ export async function createDatabasePool(
     typeParsers,
     // Extra interceptors: `npm run bench:load` counts the statements each message costs.
     interceptors: [validateRows, ...(prepared ? [namedStatements()] : []), ...(options.interceptors ?? [])],
-    maximumPoolSize: options.maximumPoolSize ?? 10,
+    maximumPoolSize: options.maximumPoolSize ?? defaultPoolSize(),
     statementTimeout: 30_000,
     resetConnection: keepSession,
   });
