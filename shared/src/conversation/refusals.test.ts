@@ -10,7 +10,7 @@ import { type DatabaseTransactionConnection, sql } from '../db/pool.ts';
 import { createTestDatabase, recordWire, type TestDatabase } from '../db/testing.ts';
 import * as Messages from '../messages/index.ts';
 import { MAX_AMOUNT } from '../money/index.ts';
-import type { ParsedItem, ParseResult } from '../nlu/schema.ts';
+import { blankReading, type ParsedItem, type ParseResult } from '../nlu/schema.ts';
 import * as Users from '../users/index.ts';
 import { act, withOptimisticActs } from './intents.ts';
 
@@ -36,23 +36,10 @@ function twoItems(second: bigint): ParseResult {
     amount,
   });
   return {
-    intent: 'create_transaction',
+    ...blankReading('create_transaction', 0.95),
     direction: 'expense',
     amount: 20_000n + second,
-    currency: 'IDR',
-    description: null,
-    category_suggestion: null,
-    datetime: null,
-    saving_name: null,
-    target_amount: null,
-    period: null,
-    category_filter: null,
-    question: null,
-    confidence: 0.95,
     transactions: [item(20_000n, 'kopi'), item(second, 'roti')],
-    counterparty: null,
-    wallet: null,
-    to_wallet: null,
   };
 }
 

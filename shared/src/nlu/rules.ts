@@ -28,7 +28,14 @@ import { type AmountMatch, type AmountScan, isMoney, isWeakMoney, scanTokens } f
 import { bestCategory, type CategoryMatch, matchCategories, resolveCategory } from './categories.ts';
 import { type DateFinding, findDate, formatZonedIso, resolveTimeZone } from './dates.ts';
 import { FALLBACK_EXPENSE_CATEGORY, FALLBACK_INCOME_CATEGORY, SOCIAL_CATEGORY } from './lexicon.ts';
-import type { Direction, ParseContext, ParsedItem, ParseResult, Period } from './schema.ts';
+import {
+  blankReading,
+  type Direction,
+  type ParseContext,
+  type ParsedItem,
+  type ParseResult,
+  type Period,
+} from './schema.ts';
 import { MAX_PARSE_CHARS, type Token, titleCase, tokenize } from './text.ts';
 import { findWallets, type WalletMention, walletAfter } from './wallets.ts';
 
@@ -599,24 +606,6 @@ const NOT_A_SPEND_WORDS = new Set([
 
 // ---------------------------------------------------------------------------------------------
 
-function blank(intent: ParseResult['intent'], confidence: number): ParseResult {
-  return {
-    intent,
-    direction: null,
-    amount: null,
-    currency: 'IDR',
-    description: null,
-    category_suggestion: null,
-    datetime: null,
-    saving_name: null,
-    target_amount: null,
-    period: null,
-    category_filter: null,
-    question: null,
-    confidence,
-  };
-}
-
 function analyse(text: string, ctx: ParseContext, inherited: Date | null = null): Analysis {
   const source = text.length > MAX_PARSE_CHARS ? text.slice(0, MAX_PARSE_CHARS) : text;
   const tokens = tokenize(source);
@@ -731,19 +720,19 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 function readHelp(a: Analysis): ParseResult | null {
   if (a.money.length > 0) return null;
   const onlyQuestionMark = a.tokens.length > 0 && a.tokens.every((token) => token.raw === '?');
-  if (onlyQuestionMark) return blank('help', CONFIDENCE.sure);
+  if (onlyQuestionMark) return blankReading('help', CONFIDENCE.sure);
   const phrase = HELP_PHRASES.some((words) => hasPhrase(a, words));
   if (!hasAny(a, HELP_WORDS) && !phrase) return null;
   // "menu makan siang apa ya" is about lunch, not the bot's menu.
   if (!phrase && a.categories.length > 0) return null;
-  return blank('help', contentWords(a).length <= 5 ? CONFIDENCE.explicit : CONFIDENCE.ambiguous);
+  return blankReading('help', contentWords(a).length <= 5 ? CONFIDENCE.explicit : CONFIDENCE.ambiguous);
 }
 
 function readDelete(a: Analysis): ParseResult | null {
   const at = indexOfAny(a, DELETE_VERBS);
   if (at < 0) return null;
   if (a.set.has(SAVING_WORD)) {
-    const result = blank('clarification', CONFIDENCE.doubtful);
+    const result = blankReading('clarification', CONFIDENCE.doubtful);
     result.question =
       'Hapus tabungan belum bisa lewat chat. Maksudnya hapus transaksi terakhir? Balas: hapus';
     return result;
@@ -752,7 +741,7 @@ function readDelete(a: Analysis): ParseResult | null {
     (word) => !DELETE_VERBS.has(word.norm) && !DELETE_FILLERS.has(word.norm),
   );
   // "hapus kopi tadi" probably means the last one, but deleting on a guess is worth a second opinion.
-  return blank(
+  return blankReading(
     'delete_last',
     rest.length === 0 && a.money.length === 0 ? CONFIDENCE.explicit : CONFIDENCE.unsure,
   );
@@ -775,13 +764,13 @@ function savingsResult(
   const name = savingName(a);
   const amount = primaryAmount(a.money);
   if (name !== null && amount !== null) {
-    const result = blank(intent, amountConfidence(CONFIDENCE.explicit, amount, a.money));
+    const result = blankReading(intent, amountConfidence(CONFIDENCE.explicit, amount, a.money));
     result.saving_name = name;
     if (intent === 'create_saving') result.target_amount = amount.value;
     else result.amount = amount.value;
     return result;
   }
-  const result = blank('clarification', CONFIDENCE.askBack);
+  const result = blankReading('clarification', CONFIDENCE.askBack);
   result.saving_name = name;
   if (amount !== null) {
     if (intent === 'create_saving') result.target_amount = amount.value;
@@ -812,7 +801,7 @@ function readSavings(a: Analysis): ParseResult | null {
   const createVerb = saving && (hasAny(a, CREATE_VERBS) || a.set.has('baru'));
   // "aku lagi nabung buat beli motor": telling what one is doing, not asking to record a deposit.
   if (depositVerb && !saving && a.money.length === 0 && hasAny(a, ONGOING_WORDS))
-    return blank('smalltalk', CONFIDENCE.ambiguous);
+    return blankReading('smalltalk', CONFIDENCE.ambiguous);
 
   // "tambah tabungan laptop 500k" adds money; "tambah tabungan baru" makes one.
   if (createVerb && !depositVerb && !withdrawVerb) {
@@ -847,7 +836,7 @@ function readSavings(a: Analysis): ParseResult | null {
     );
   }
   if (saving && a.money.length === 0) {
-    const result = blank('get_savings', CONFIDENCE.sure);
+    const result = blankReading('get_savings', CONFIDENCE.sure);
     result.saving_name = savingName(a);
     return result;
   }
@@ -863,7 +852,7 @@ function readSavings(a: Analysis): ParseResult | null {
     return result;
   }
   if (hasAny(a, SAVINGS_QUERY_WORDS) && a.money.length === 0) {
-    const result = blank('get_savings', CONFIDENCE.ambiguous);
+    const result = blankReading('get_savings', CONFIDENCE.ambiguous);
     result.saving_name = savingName(a);
     return result;
   }
@@ -886,14 +875,14 @@ function readBudget(a: Analysis): ParseResult | null {
   const category = resolved?.name ?? newName;
   const amount = primaryAmount(a.money);
   if (amount === null && hasAny(a, BUDGET_QUERY_WORDS)) {
-    const result = blank('get_report', CONFIDENCE.weak);
+    const result = blankReading('get_report', CONFIDENCE.weak);
     result.period = 'this_month';
     result.category_filter = resolved?.name ?? null;
     result.direction = 'expense';
     return result;
   }
   if (amount === null) {
-    const result = blank('clarification', CONFIDENCE.guess);
+    const result = blankReading('clarification', CONFIDENCE.guess);
     result.category_suggestion = category;
     result.question = a.scan.tooLarge
       ? QUESTION_TOO_LARGE
@@ -903,14 +892,14 @@ function readBudget(a: Analysis): ParseResult | null {
     return result;
   }
   if (category === null) {
-    const result = blank('clarification', CONFIDENCE.askBack);
+    const result = blankReading('clarification', CONFIDENCE.askBack);
     result.amount = amount.value;
     result.question = 'Budget untuk kategori apa? Contoh: budget makan 1,5jt';
     return result;
   }
   const base =
     resolved === null ? CONFIDENCE.guess : resolved.exact ? CONFIDENCE.explicit : CONFIDENCE.likely;
-  const result = blank('set_budget', amountConfidence(base, amount, a.money));
+  const result = blankReading('set_budget', amountConfidence(base, amount, a.money));
   result.amount = amount.value;
   result.category_suggestion = category;
   return result;
@@ -926,7 +915,7 @@ function readEdit(a: Analysis): ParseResult | null {
     (verbAt > 0 && a.words.slice(0, verbAt).every((w) => FILLERS.has(w.norm) || w.norm === 'salah'));
   if (!startsWithVerb && shouldAt < 0 && butAt < 0 && !categoryWordFirst) {
     if (a.norms.length === 1 && a.norms[0] === 'salah') {
-      const result = blank('clarification', CONFIDENCE.ambiguous);
+      const result = blankReading('clarification', CONFIDENCE.ambiguous);
       result.question = 'Yang salah apa? Balas: ganti <kategori> atau hapus';
       return result;
     }
@@ -940,7 +929,7 @@ function readEdit(a: Analysis): ParseResult | null {
   const from = Math.max(butAt, shouldAt, startsWithVerb ? verbAt : -1) + 1;
   const target = a.words.slice(from).filter((word) => !EDIT_FILLERS.has(word.norm));
   if (target.length === 0) {
-    const result = blank('clarification', CONFIDENCE.askBack);
+    const result = blankReading('clarification', CONFIDENCE.askBack);
     result.question = QUESTION_EDIT_WHICH;
     return result;
   }
@@ -948,7 +937,7 @@ function readEdit(a: Analysis): ParseResult | null {
     target.map((word) => word.norm),
     a.ctx.categories,
   );
-  const result = blank('edit_category', CONFIDENCE.explicit);
+  const result = blankReading('edit_category', CONFIDENCE.explicit);
   if (resolved !== null) {
     result.category_suggestion = resolved.name;
     result.confidence = resolved.exact ? CONFIDENCE.explicit : CONFIDENCE.weak;
@@ -1024,7 +1013,7 @@ function readReport(a: Analysis): ParseResult | null {
     (asks && category !== null && period !== null) ||
     (balance && contentWords(a).length <= 3);
   if (!isReport) return null;
-  const result = blank('get_report', period === null ? CONFIDENCE.likely : CONFIDENCE.explicit);
+  const result = blankReading('get_report', period === null ? CONFIDENCE.likely : CONFIDENCE.explicit);
   result.category_filter = category?.name ?? null;
   if (expenseWord && !incomeWord) result.direction = 'expense';
   else if (incomeWord && !expenseWord) result.direction = 'income';
@@ -1074,7 +1063,7 @@ function readTransaction(a: Analysis): ParseResult {
     const meaningful = contentWords(a).filter((word) => !SMALLTALK_WORDS.has(word.norm));
     if (amount !== null) {
       // "tadi 50k": an amount and nothing else to go on (SPEC test 10).
-      const result = blank(
+      const result = blankReading(
         'clarification',
         meaningful.length === 0 && amount.kind !== 'bare' ? CONFIDENCE.ambiguous : CONFIDENCE.vague,
       );
@@ -1085,7 +1074,7 @@ function readTransaction(a: Analysis): ParseResult {
       return result;
     }
     if (a.scan.tooLarge) {
-      const result = blank('clarification', CONFIDENCE.doubtful);
+      const result = blankReading('clarification', CONFIDENCE.doubtful);
       result.question = QUESTION_TOO_LARGE;
       result.datetime = datetime;
       return result;
@@ -1115,7 +1104,7 @@ function readTransaction(a: Analysis): ParseResult {
     if (!verb && counts && !a.scan.tooLarge) return readSmalltalk(a, CONFIDENCE.talk);
     // "makan 25": most likely 25 ribu, but that is a guess; ask, and let the LLM try first.
     const smallNumber = a.scan.amounts.length > 0;
-    const result = blank(
+    const result = blankReading(
       'clarification',
       a.scan.tooLarge ? CONFIDENCE.askBack : smallNumber && !verb ? CONFIDENCE.doubtful : CONFIDENCE.guess,
     );
@@ -1129,7 +1118,7 @@ function readTransaction(a: Analysis): ParseResult {
   }
 
   const base = category === null && toPerson === null ? CONFIDENCE.likely : CONFIDENCE.explicit;
-  const result = blank('create_transaction', amountConfidence(base, amount, candidates));
+  const result = blankReading('create_transaction', amountConfidence(base, amount, candidates));
   result.direction = direction;
   result.amount = amount.value;
   result.category_suggestion = categoryName;
@@ -1144,18 +1133,19 @@ function readSmalltalk(a: Analysis, unknownConfidence: number = CONFIDENCE.unkno
   const chatty = words.filter((word) => SMALLTALK_WORDS.has(word.norm) || LAUGHTER_RE.test(word.norm));
   if (words.length === 0 && a.scan.amounts.length === 0) {
     // Emoji, punctuation or fillers only: a reaction, nothing to record.
-    return blank(
+    return blankReading(
       'smalltalk',
       a.tokens.length === 0 && a.source.trim() !== '' ? CONFIDENCE.askBack : CONFIDENCE.ambiguous,
     );
   }
   if (chatty.length === words.length && a.scan.amounts.length === 0)
-    return blank('smalltalk', CONFIDENCE.explicit);
-  if (chatty.length > 0 && chatty.length * 2 >= words.length) return blank('smalltalk', CONFIDENCE.askBack);
+    return blankReading('smalltalk', CONFIDENCE.explicit);
+  if (chatty.length > 0 && chatty.length * 2 >= words.length)
+    return blankReading('smalltalk', CONFIDENCE.askBack);
   // Numbers that are counts, hours or ages ("jam 3", "25 tahun") and no word about money.
   if (a.money.length === 0 && a.tokens.some((token) => token.kind === 'number'))
-    return blank('smalltalk', CONFIDENCE.ambiguous);
-  return blank('smalltalk', unknownConfidence);
+    return blankReading('smalltalk', CONFIDENCE.ambiguous);
+  return blankReading('smalltalk', unknownConfidence);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1536,7 +1526,7 @@ function readDebt(a: Analysis): ParseResult | null {
   // "utang", "hutang ku", "piutang": the word alone asks for the list.
   const onlyLoanWords = contentWords(a).every((word) => DEBT_NOUNS.has(word.norm) || PRONOUNS.has(word.norm));
   if (amount === null && (asks || onlyLoanWords) && !repaying) {
-    const result = blank('get_debts', CONFIDENCE.explicit);
+    const result = blankReading('get_debts', CONFIDENCE.explicit);
     result.counterparty = object !== null && !DEBT_QUERY_WORDS.has(object) ? object : null;
     return result;
   }
@@ -1557,7 +1547,7 @@ function readDebt(a: Analysis): ParseResult | null {
     intent = subject !== null ? 'create_receivable' : 'create_debt';
   }
   if (amount === null && asks && (intent === 'create_debt' || intent === 'create_receivable')) {
-    const result = blank('get_debts', CONFIDENCE.likely);
+    const result = blankReading('get_debts', CONFIDENCE.likely);
     result.counterparty = object ?? subject;
     return result;
   }
@@ -1568,7 +1558,7 @@ function readDebt(a: Analysis): ParseResult | null {
   // Paying back with no amount and no "lunas": settling the whole balance is a guess that moves
   // money, so ask (the contract reads a null amount on pay_debt as "all of it").
   if (amount === null && (intent === 'pay_debt' || intent === 'receive_debt_payment') && !settles) {
-    const result = blank('clarification', CONFIDENCE.askBack);
+    const result = blankReading('clarification', CONFIDENCE.askBack);
     result.direction = direction;
     result.counterparty = counterparty;
     result.datetime = datetimeOf(a);
@@ -1576,7 +1566,7 @@ function readDebt(a: Analysis): ParseResult | null {
     return result;
   }
   const base = counterparty === null ? CONFIDENCE.likely : CONFIDENCE.explicit;
-  const result = blank(intent, amount === null ? base : amountConfidence(base, amount, a.money));
+  const result = blankReading(intent, amount === null ? base : amountConfidence(base, amount, a.money));
   result.direction = direction;
   result.amount = amount?.value ?? null;
   result.counterparty = counterparty;
@@ -1584,7 +1574,7 @@ function readDebt(a: Analysis): ParseResult | null {
   result.datetime = datetimeOf(a);
   result.wallet = spendWallet(a);
   if (amount === null && a.scan.tooLarge) {
-    const ask = blank('clarification', CONFIDENCE.askBack);
+    const ask = blankReading('clarification', CONFIDENCE.askBack);
     ask.question = QUESTION_TOO_LARGE;
     ask.counterparty = counterparty;
     return ask;
@@ -1621,14 +1611,14 @@ function spendWallet(a: Analysis): string | null {
 function transferResult(a: Analysis, from: string | null, to: string | null, base: number): ParseResult {
   const amount = primaryAmount(a.money);
   if (amount === null) {
-    const result = blank('clarification', CONFIDENCE.askBack);
+    const result = blankReading('clarification', CONFIDENCE.askBack);
     result.direction = 'transfer';
     result.wallet = from;
     result.to_wallet = to;
     result.question = a.scan.tooLarge ? QUESTION_TOO_LARGE : 'Berapa yang mau dipindah?';
     return result;
   }
-  const result = blank('transfer', amountConfidence(base, amount, a.money));
+  const result = blankReading('transfer', amountConfidence(base, amount, a.money));
   result.direction = 'transfer';
   result.amount = amount.value;
   result.description = describe(a, a.money);
@@ -1710,12 +1700,12 @@ function readBalance(a: Analysis): ParseResult | null {
       a.wallets.length + 1
     )
       return null;
-    const result = blank('get_balance', CONFIDENCE.explicit);
+    const result = blankReading('get_balance', CONFIDENCE.explicit);
     result.wallet = wallet;
     return result;
   }
   if (!balanceWord) return null;
-  const result = blank(
+  const result = blankReading(
     'set_balance',
     amountConfidence(wallet === null ? CONFIDENCE.likely : CONFIDENCE.explicit, amount, a.money),
   );
@@ -1919,7 +1909,7 @@ function readSeveral(a: Analysis): ParseResult | null {
   }
   // The message is as sure as its least sure item.
   const head = items[0] as ParsedItem;
-  const result = blank('create_transaction', round2(confidence));
+  const result = blankReading('create_transaction', round2(confidence));
   result.direction = head.direction;
   result.amount = items.reduce((sum, item) => sum + item.amount, 0n);
   result.description = head.description;
@@ -1962,7 +1952,7 @@ export function parseMessage(text: string, ctx: ParseContext): ParseResult {
     // so a test that trips it fails instead of passing on a smalltalk reply.
     reportParserError(error, text);
     if (process.env.VITEST && !rethrowSuppressed) throw error;
-    return blank('smalltalk', CONFIDENCE.parserError);
+    return blankReading('smalltalk', CONFIDENCE.parserError);
   }
 }
 

@@ -116,6 +116,25 @@ export type ParseResult = {
   to_wallet?: string | null;
 };
 
+/** A reading of `intent` with every field empty: what the readers fill in. */
+export function blankReading(intent: Intent, confidence: number): ParseResult {
+  return {
+    intent,
+    direction: null,
+    amount: null,
+    currency: 'IDR',
+    description: null,
+    category_suggestion: null,
+    datetime: null,
+    saving_name: null,
+    target_amount: null,
+    period: null,
+    category_filter: null,
+    question: null,
+    confidence,
+  };
+}
+
 /** A category the reader may pick: the defaults plus each user's own, with their keywords. */
 export type CategoryOption = {
   name: string;
