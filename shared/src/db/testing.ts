@@ -57,5 +57,10 @@ export function recordWire(): { texts: string[]; stop: () => void } {
     if (text !== undefined) texts.push(text.replace(/\s+/g, ' ').trim());
     return original.apply(this, args);
   };
-  return { texts, stop: () => void (prototype.query = original) };
+  return {
+    texts,
+    stop: () => {
+      prototype.query = original;
+    },
+  };
 }
