@@ -48,32 +48,19 @@ function buildIndex(categories: readonly CategoryOption[]): CategoryIndex {
 const DEFAULT_INDEX = buildIndex(DEFAULT_CATEGORIES);
 const DEFAULT_NAMES: ReadonlySet<string> = new Set(DEFAULT_CATEGORY_NAMES);
 /**
- * Indexes per category list, by content: each message reads its user's categories afresh (a new
- * list each time), and most users keep the defaults they were given, so equal lists share one
- * index instead of each message tokenizing every keyword again (issue 16's profile). Bounded: the
- * oldest list is forgotten past USER_INDEX_LIMIT.
+ * The index of each category list, kept as long as the list is. Each message reads its user's
+ * categories afresh, and Categories.optionsOf hands out one array per content (most users keep
+ * the defaults they were given), so equal lists share one index instead of each message
+ * tokenizing every keyword again (issue 16's profile). A list made elsewhere gets its own.
  */
-const userIndexes = new Map<string, CategoryIndex>();
-const USER_INDEX_LIMIT = 1000;
-
-function contentKey(categories: readonly CategoryOption[]): string {
-  return categories.map((c) => `${c.kind}\u0001${c.name}\u0001${c.keywords.join('\u0002')}`).join('\u0003');
-}
-
-/** The index of a list already seen (Categories.optionsOf hands out one array per content). */
 const indexByList = new WeakMap<readonly CategoryOption[], CategoryIndex>();
 
 function userIndex(categories: readonly CategoryOption[]): CategoryIndex {
-  const known = indexByList.get(categories);
-  if (known !== undefined) return known;
-  const key = contentKey(categories);
-  let index = userIndexes.get(key);
+  let index = indexByList.get(categories);
   if (index === undefined) {
     index = buildIndex(categories);
-    if (userIndexes.size >= USER_INDEX_LIMIT) userIndexes.delete(userIndexes.keys().next().value ?? '');
-    userIndexes.set(key, index);
+    indexByList.set(categories, index);
   }
-  indexByList.set(categories, index);
   return index;
 }
 
